@@ -1,0 +1,303 @@
+"""The demine command line: parses, calls the layers, prints. Errors go to stderr, one a line."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from demine.model.problems import InputError
+from demine.store import Store, StoreError, open_store
+from demine.store.base import cli_actor
+from demine.store.hazards import UnknownRecord
+
+app = typer.Typer(
+    name="demine",
+    help="Information management and planning for humanitarian mine action.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+import_app = typer.Typer(help="Import records from a file (one transaction: all or nothing).",
+                         no_args_is_help=True)
+app.add_typer(import_app, name="import")
+
+out = Console()
+err = Console(stderr=True)
+
+
+class Context:
+    """Global options: which database, and who is writing."""
+
+    def __init__(self, db: str | None, actor: str | None):
+        self.db = db or os.environ.get("DEMINE_DB") or "demine.gpkg"
+        self.actor = cli_actor(actor)
+
+    def store(self, create: bool = False) -> Store:
+        store = open_store(self.db)
+        if create:
+            store.init()
+        else:
+            store.require()
+        return store
+
+
+def fail(lines: list[str], code: int = 1) -> typer.Exit:
+    for line in lines:
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Turn the errors a user can cause into messages on stderr and a non-zero exit."""
+    try:
+        yield
+    except InputError as exc:
+        raise fail([f"error: {p}" for p in exc.problems]) from None
+    except (StoreError, UnknownRecord, ValueError, KeyError, OSError) as exc:
+        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+        raise fail([f"error: {message}"]) from None
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[str | None, typer.Option(
+        "--db", help="Database: a .gpkg path, sqlite:///FILE or postgresql://... "
+        "(default: $DEMINE_DB or ./demine.gpkg).")] = None,
+    as_user: Annotated[str | None, typer.Option(
+        "--as", help="Who is writing (default cli:<your user name>).")] = None,
+) -> None:
+    """demine: registry, land-release accounting and statistics for mine action."""
+    ctx.obj = Context(db, as_user)
+
+
+@app.command()
+def init(ctx: typer.Context) -> None:
+    """Create the registry (or bring its schema up to date)."""
+    with user_errors():
+        store = open_store(ctx.obj.db)
+        created = store.init()
+        out.print(f"{'created' if created else 'up to date:'} registry {store.describe()}")
+
+
+def _report_import(kind: str, path: Path, result: Any) -> None:
+    for notice in result.notices:
+        err.print(f"note: {notice}", markup=False, highlight=False, soft_wrap=True)
+    if result.already:
+        out.print(f"nothing to import: all {result.already} features of {path} are already in "
+                  "the store", markup=False, highlight=False)
+    else:
+        out.print(f"imported {result.created} {kind} from {path}", markup=False, highlight=False)
+
+
+@import_app.command("hazards")
+def import_hazards_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Any vector file GDAL reads, in any CRS.")],
+    repair: Annotated[bool, typer.Option(help="Repair invalid polygons (make_valid).")] = False,
+) -> None:
+    """Import hazard areas (code, name, classification, contamination, reported_area_m2, date,
+    organisation)."""
+    from demine.io.hazards import read_hazards
+    from demine.store.imports import import_hazards
+
+    with user_errors():
+        with phases(f"importing {file.name}") as step:
+            batch = read_hazards(file, repair=repair)
+            step()
+            store = ctx.obj.store(create=True)
+            result = import_hazards(store, batch, ctx.obj.actor)
+            step()
+        _report_import("hazard areas", file, result)
+
+
+@import_app.command("releases")
+def import_releases_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="Any vector file GDAL reads, in any CRS.")],
+    repair: Annotated[bool, typer.Option(help="Repair invalid polygons (make_valid).")] = False,
+) -> None:
+    """Import released land (hazard, method cancelled|reduced|cleared, date, organisation,
+    depth_cm)."""
+    from demine.io.releases import read_releases
+    from demine.store.imports import import_releases
+
+    with user_errors():
+        with phases(f"importing {file.name}") as step:
+            batch = read_releases(file, repair=repair)
+            step()
+            store = ctx.obj.store()
+            result = import_releases(store, batch, ctx.obj.actor)
+            step()
+        _report_import("releases", file, result)
+
+
+@contextmanager
+def phases(label: str, count: int = 2) -> Iterator[Any]:
+    """A progress bar over the phases of a long command, on stderr when it is a terminal."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                        console=err, transient=True, disable=not sys.stderr.isatty())
+    with progress:
+        task = progress.add_task(label, total=count)
+        yield lambda: progress.advance(task)
+
+
+def _parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{option} {value!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+@app.command()
+def stats(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")] = False,
+    start: Annotated[str | None, typer.Option("--from", help="First day (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (YYYY-MM-DD).")] = None,
+) -> None:
+    """Land release, finds, accidents and teams; for a period, remaining land at its end."""
+    from demine.stats.landrelease import Period, summary
+
+    with user_errors():
+        period = Period(_parse_day(start, "--from"), _parse_day(end, "--to"))
+        store = ctx.obj.store()
+        with store.read() as conn:
+            figures = summary(conn, period)
+    if as_json:
+        sys.stdout.write(json.dumps(figures) + "\n")
+        return
+    print_stats(figures)
+
+
+def print_stats(figures: dict[str, Any]) -> None:
+    """The headline figures as readable tables."""
+    period = figures["period"]
+    title = "demine registry"
+    if period["from"] or period["to"]:
+        title += f" from {period['from'] or 'the start'} to {period['to'] or 'today'}"
+    table = Table(title=title, show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    hz = figures["hazard_areas"]
+    table.add_row("hazard areas", f"{hz['count']:,} (open {hz['open']:,}, worked on "
+                  f"{hz['worked_on']:,}, closed {hz['closed']:,})")
+    for key, value in figures["area_m2"].items():
+        table.add_row(f"area {key.replace('_', ' ')}", f"{value:,.0f} m2")
+    finds = figures["finds"]
+    by = ", ".join(f"{k} {v}" for k, v in finds["by_category"].items())
+    table.add_row("finds", f"{finds['count']:,}" + (f" ({by})" if by else ""))
+    ev = figures["evidence"]
+    table.add_row("evidence", f"{ev['count']:,}")
+    acc = figures["accidents"]
+    table.add_row("accidents", f"{acc['count']:,} (killed {acc['killed']}, "
+                  f"injured {acc['injured']})")
+    tm = figures["teams"]
+    table.add_row("teams", f"{tm['count']:,} ({tm['deminers']:,} deminers)")
+    out.print(table)
+
+
+@app.command("export")
+def export_cmd(
+    ctx: typer.Context,
+    layer: Annotated[str, typer.Argument(help="A layer name, e.g. hazard_areas (or hazards).")],
+    file: Annotated[Path, typer.Argument(help="Output file: .geojson or .gpkg.")],
+    include_personal: Annotated[bool, typer.Option(
+        help="Include victims' names and dates of birth (recorded in the audit log).")] = False,
+) -> None:
+    """Write one layer to a GeoJSON or GeoPackage file."""
+    from demine.io.export import export_layer
+    from demine.store import audit
+    from demine.store.base import now_iso
+
+    with user_errors():
+        store = ctx.obj.store()
+        with store.read() as conn:
+            count = export_layer(conn, layer, file, include_personal)
+        if include_personal:
+            with store.write() as conn:
+                audit.append(conn, [audit.AuditEntry(
+                    ctx.obj.actor, "export_personal", layer, str(file))], now_iso())
+        out.print(f"exported {count} {layer} to {file}", markup=False, highlight=False)
+
+
+@app.command()
+def history(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="The hazard area's code.")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Show its state on this date.")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
+) -> None:
+    """A hazard area's timeline, or its state on a past date."""
+    from demine.store.history import state_as_of, timeline
+
+    with user_errors():
+        day = _parse_day(as_of, "--as-of")
+        store = ctx.obj.store()
+        with store.read() as conn:
+            if day is not None:
+                state = state_as_of(conn, code, day)
+            else:
+                events = timeline(conn, code)
+    if day is not None:
+        if as_json:
+            sys.stdout.write(json.dumps(state, default=str) + "\n")
+            return
+        table = Table(title=f"{code} as of {day}", show_header=False)
+        for key, value in state.items():
+            if isinstance(value, dict):
+                value = ", ".join(f"{k} {v:,.0f} m2" for k, v in value.items())
+            elif isinstance(value, float):
+                value = f"{value:,.0f} m2"
+            table.add_row(key, "" if value is None else str(value))
+        out.print(table)
+        return
+    if as_json:
+        sys.stdout.write(json.dumps([e.as_dict() for e in events]) + "\n")
+        return
+    table = Table(title=f"history of {code}")
+    for col in ("date", "recorded at", "by", "event", "detail"):
+        table.add_column(col)
+    for e in events:
+        table.add_row(str(e.on or ""), e.recorded_at, e.actor, e.event, e.detail)
+    out.print(table)
+
+
+@app.command()
+def demo(
+    ctx: typer.Context,
+    seed: Annotated[int, typer.Option(help="Random seed of the generated region.")] = 1,
+    replace: Annotated[bool, typer.Option(help="Replace the data already in the store.")] = False,
+) -> None:
+    """Fill the store with a demonstration region (refuses a store with data unless --replace)."""
+    from demine.sim.demo import build_demo
+
+    with user_errors():
+        store = open_store(ctx.obj.db)
+        summary = build_demo(store, seed=seed, replace=replace, actor=ctx.obj.actor)
+        out.print(summary, markup=False, highlight=False)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

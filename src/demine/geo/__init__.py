@@ -1,0 +1,1 @@
+"""Geometry helpers: geodesic area, validity, reprojection, GeoPackage geometry encoding."""

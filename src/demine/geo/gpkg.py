@@ -1,0 +1,82 @@
+"""GeoPackage geometry blobs (OGC 12-128r18 §2.1.3): a small header, an envelope, then ISO WKB.
+
+demine writes these itself so that the embedded store needs no SpatiaLite and GDAL, QGIS and ArcGIS
+read its layers as they are.
+"""
+
+from __future__ import annotations
+
+import struct
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+MAGIC = b"GP"
+WGS84_SRS_ID = 4326
+_HEADER_XY = struct.Struct("<2sBBi4d")  # magic, version, flags, srs_id, minx maxx miny maxy
+_HEADER_EMPTY = struct.Struct("<2sBBi")
+_FLAGS_XY_LE = 0b0000_0011  # envelope [minx, maxx, miny, maxy], little-endian
+_FLAGS_EMPTY_LE = 0b0001_0001  # empty geometry, no envelope, little-endian
+_ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
+
+
+def encode(geom: shapely.Geometry | None, srs_id: int = WGS84_SRS_ID) -> bytes | None:
+    """One geometry as a GeoPackage blob."""
+    if geom is None:
+        return None
+    return encode_many(np.array([geom], dtype=object), srs_id)[0]
+
+
+def encode_many(
+    geoms: NDArray[np.object_], srs_id: int = WGS84_SRS_ID
+) -> list[bytes | None]:
+    """Many geometries as GeoPackage blobs, the WKB and envelopes computed on the whole array."""
+    wkbs = shapely.to_wkb(geoms, byte_order=1, flavor="iso", output_dimension=2)
+    bounds = shapely.bounds(geoms)
+    empty = shapely.is_empty(geoms)
+    out: list[bytes | None] = []
+    pack_xy = _HEADER_XY.pack
+    for wkb, (minx, miny, maxx, maxy), is_empty in zip(wkbs, bounds, empty, strict=True):
+        if wkb is None:
+            out.append(None)
+        elif is_empty:
+            out.append(_HEADER_EMPTY.pack(MAGIC, 0, _FLAGS_EMPTY_LE, srs_id) + wkb)
+        else:
+            out.append(pack_xy(MAGIC, 0, _FLAGS_XY_LE, srs_id, minx, maxx, miny, maxy) + wkb)
+    return out
+
+
+def wkb_offset(blob: bytes) -> int:
+    """Where the WKB starts inside a GeoPackage blob."""
+    if blob[:2] != MAGIC:
+        raise ValueError("not a GeoPackage geometry blob")
+    envelope = (blob[3] >> 1) & 0b111
+    return 8 + _ENVELOPE_BYTES[envelope]
+
+
+def decode(blob: bytes | None) -> shapely.Geometry | None:
+    """The geometry in a GeoPackage blob."""
+    if blob is None:
+        return None
+    return shapely.from_wkb(bytes(blob[wkb_offset(blob) :]))
+
+
+def is_empty_blob(blob: bytes | None) -> int | None:
+    """ST_IsEmpty for the R-tree triggers: 1 when the blob's empty flag is set."""
+    if blob is None:
+        return None
+    return 1 if blob[3] & 0b0001_0000 else 0
+
+
+def envelope(blob: bytes | None) -> tuple[float, float, float, float] | None:
+    """(minx, maxx, miny, maxy) from the header, or from the geometry when there is none."""
+    if blob is None or is_empty_blob(blob):
+        return None
+    if (blob[3] >> 1) & 0b111:
+        order = "<" if blob[3] & 1 else ">"
+        minx, maxx, miny, maxy = struct.unpack_from(order + "4d", blob, 8)
+        return minx, maxx, miny, maxy
+    geom = decode(blob)
+    minx, miny, maxx, maxy = shapely.bounds(geom)
+    return float(minx), float(maxx), float(miny), float(maxy)

@@ -1,0 +1,89 @@
+"""Geometry checks that name what is wrong, and the repairs `--repair` may make."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+POLYGONAL = ("Polygon", "MultiPolygon")
+
+
+def polygon_problem(geom: shapely.Geometry | None) -> str | None:
+    """Why `geom` cannot stand as a lon/lat (multi)polygon, or None when it can."""
+    if geom is None:
+        return "geometry is missing"
+    if shapely.is_empty(geom):
+        return "geometry is empty"
+    if geom.geom_type not in POLYGONAL:
+        return f"geometry is a {geom.geom_type}, expected a Polygon or MultiPolygon"
+    return coordinate_problem(geom) or validity_problem(geom)
+
+
+def point_problem(geom: shapely.Geometry | None) -> str | None:
+    """Why `geom` cannot stand as a lon/lat point, or None when it can."""
+    if geom is None:
+        return "geometry is missing"
+    if shapely.is_empty(geom):
+        return "geometry is empty"
+    if geom.geom_type != "Point":
+        return f"geometry is a {geom.geom_type}, expected a Point"
+    return coordinate_problem(geom)
+
+
+def coordinate_problem(geom: shapely.Geometry) -> str | None:
+    """Out-of-range or non-finite longitude/latitude, named with the first offending value."""
+    coords = shapely.get_coordinates(geom)
+    if not np.isfinite(coords).all():
+        return "coordinates are not finite numbers"
+    lon, lat = coords[:, 0], coords[:, 1]
+    bad_lon = np.flatnonzero(np.abs(lon) > 180)
+    if len(bad_lon):
+        return f"longitude {lon[bad_lon[0]]:g} is out of range [-180, 180]"
+    bad_lat = np.flatnonzero(np.abs(lat) > 90)
+    if len(bad_lat):
+        return f"latitude {lat[bad_lat[0]]:g} is out of range [-90, 90]"
+    return None
+
+
+def validity_problem(geom: shapely.Geometry) -> str | None:
+    """The OGC validity failure (self-intersection, ring self-intersection, ...) or None."""
+    if shapely.is_valid(geom):
+        return None
+    reason = shapely.is_valid_reason(geom)
+    return f"invalid polygon: {reason.lower()}"
+
+
+def polygon_problems(geoms: NDArray[np.object_]) -> list[str | None]:
+    """`polygon_problem` for each geometry, with the cheap vectorised checks first."""
+    ok = (
+        ~shapely.is_missing(geoms)
+        & ~shapely.is_empty(geoms)
+        & np.isin(shapely.get_type_id(geoms), (3, 6))
+        & shapely.is_valid(geoms)
+    )
+    if ok.all():
+        bounds = shapely.bounds(geoms)
+        if (
+            np.isfinite(bounds).all()
+            and (np.abs(bounds[:, [0, 2]]) <= 180).all()
+            and (np.abs(bounds[:, [1, 3]]) <= 90).all()
+        ):
+            return [None] * len(geoms)
+    return [polygon_problem(g) for g in geoms]
+
+
+def repair_polygon(geom: shapely.Geometry) -> tuple[shapely.Geometry, str | None]:
+    """A valid polygonal `geom` (make_valid, keeping only areal parts) and what changed."""
+    if geom is None or shapely.is_empty(geom) or shapely.is_valid(geom):
+        return geom, None
+    fixed = shapely.make_valid(geom)
+    parts = [p for p in shapely.get_parts(fixed) if p.geom_type in POLYGONAL]
+    polygons: list[shapely.Polygon] = []
+    for part in parts:
+        polygons.extend(shapely.get_parts(part))
+    if not polygons:
+        return geom, None
+    repaired = shapely.multipolygons(polygons) if len(polygons) > 1 else polygons[0]
+    reason = shapely.is_valid_reason(geom).lower()
+    return repaired, f"repaired {reason} with make_valid into {len(polygons)} polygon(s)"

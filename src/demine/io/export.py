@@ -1,0 +1,78 @@
+"""Writing a layer of the registry to a file, whole or not at all.
+
+The format follows the file's extension. GeoJSON is RFC 7946 (WGS84, counter-clockwise shells).
+Victims' names and dates of birth are personal data and stay out unless asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from sqlalchemy import Connection, select
+
+from demine.model.problems import InputError, Problem
+from demine.store.schema import geometry_column, layer_table
+
+FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
+PERSONAL = {"victims": ("name", "birth_date")}
+INTERNAL = ("fingerprint",)
+
+
+def driver_for(path: Path) -> str:
+    driver = FORMATS.get(path.suffix.lower())
+    if driver is None:
+        raise InputError([Problem(None, None, f"{path}: unknown export format "
+                                  f"{path.suffix or '(no extension)'} (expected one of "
+                                  f"{', '.join(sorted(FORMATS))})")])
+    return driver
+
+
+def layer_frame(conn: Connection, layer: str, include_personal: bool = False) -> gpd.GeoDataFrame:
+    """A layer's rows as a GeoDataFrame in WGS84 (no geometry column for attribute layers)."""
+    table = layer_table(layer)
+    hidden = set(INTERNAL)
+    if not include_personal:
+        hidden |= set(PERSONAL.get(table.name, ()))
+    columns = [c for c in table.columns if c.name not in hidden]
+    order = table.c.seq if "seq" in table.c else table.c.fid
+    result = conn.execute(select(*columns).order_by(order))
+    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+    geom = geometry_column(table)
+    for col in frame.columns:
+        if frame[col].dtype == object and frame[col].map(lambda v: hasattr(v, "isoformat")).any():
+            frame[col] = frame[col].map(lambda v: v.isoformat() if v is not None else None)
+    if geom is None:
+        return gpd.GeoDataFrame(frame)
+    geometries = frame.pop(geom.name)
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries.values, crs="EPSG:4326"))
+
+
+def export_layer(conn: Connection, layer: str, path: str | Path,
+                 include_personal: bool = False) -> int:
+    """Write one layer to `path` atomically; returns the number of features written."""
+    path = Path(path)
+    driver = driver_for(path)
+    table = layer_table(layer)
+    frame = layer_frame(conn, layer, include_personal)
+    if not path.parent.exists():
+        raise InputError([Problem(None, None, f"{path.parent}: no such directory")])
+    fd, tmp = tempfile.mkstemp(suffix=path.suffix, dir=path.parent, prefix=".demine-")
+    os.close(fd)
+    os.unlink(tmp)
+    try:
+        options = {"RFC7946": "YES"} if driver == "GeoJSON" else {}
+        if "geometry" in frame.columns and frame.geometry is not None:
+            pyogrio.write_dataframe(frame, tmp, layer=table.name, driver=driver,
+                                    layer_options=options)
+        else:
+            pyogrio.write_dataframe(frame, tmp, layer=table.name, driver=driver)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return len(frame)

@@ -1,0 +1,142 @@
+"""Hazard areas from a vector file: validated columns and (multi)polygons, or problems."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from demine.geo.validity import polygon_problems, repair_polygon
+from demine.io.columns import (
+    parse_area,
+    parse_column,
+    parse_count,
+    parse_date,
+    text_column,
+    vocab_list,
+)
+from demine.io.vector import FeatureTable, read_features
+from demine.model.problems import Problem
+from demine.model.vocab import Classification, LandUse, OrdnanceCategory
+
+
+@dataclass
+class HazardBatch:
+    """Hazard areas read from one file, column by column, ready for the store."""
+
+    codes: list[str]
+    geometries: NDArray[np.object_]
+    attributes: list[dict[str, Any]]
+    fingerprints: list[str]
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+def to_multipolygons(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
+    """Every polygon as a one-part MultiPolygon: one geometry type per layer."""
+    out = geoms.copy()
+    single = shapely.get_type_id(out) == 3
+    if single.any():
+        out[single] = shapely.multipolygons(out[single][:, None].tolist())
+    return out
+
+
+def fingerprint(code: str, wkb: bytes, attributes: dict[str, Any]) -> str:
+    """What makes a feature the same on re-import: its code, geometry and attributes."""
+    digest = hashlib.sha256(code.encode())
+    digest.update(wkb)
+    digest.update(repr(sorted((k, str(v)) for k, v in attributes.items())).encode())
+    return digest.hexdigest()
+
+
+def geometry_checks(
+    table: FeatureTable, codes: list[str | None], repair: bool, notices: list[str]
+) -> list[Problem]:
+    """Problems of the polygons (repairing what `repair` allows), counted from 1."""
+    problems = [Problem(p.index, codes[p.index - 1] if p.index else None, p.reason)
+                for p in table.problems]
+    unreadable = {p.index for p in table.problems}
+    for i, reason in enumerate(polygon_problems(table.geometries)):
+        if reason is None or (i + 1) in unreadable:
+            continue
+        if repair and reason.startswith("invalid polygon"):
+            fixed, change = repair_polygon(table.geometries[i])
+            if change is not None:
+                table.geometries[i] = fixed
+                notices.append(f"feature {i + 1} ({codes[i]}): {change}")
+                continue
+        problems.append(Problem(i + 1, codes[i], reason))
+    return problems
+
+
+def read_hazards(path: str | Path, repair: bool = False) -> HazardBatch:
+    """Hazard areas of a file with every problem found in it (nothing is dropped silently)."""
+    table = read_features(path, ("hazard_areas", "hazards"))
+    frame = table.properties
+    codes = text_column(frame, "code", "hazard_code", "id_code")
+    notices: list[str] = []
+    problems = geometry_checks(table, codes, repair, notices)
+    for i, code in enumerate(codes):
+        if code is None:
+            problems.append(Problem(i + 1, None, "code is missing"))
+    seen: dict[str, int] = {}
+    for i, code in enumerate(codes):
+        if code is None:
+            continue
+        if code in seen:
+            problems.append(
+                Problem(i + 1, code, f"duplicate code {code!r} (also feature {seen[code]})")
+            )
+        else:
+            seen[code] = i + 1
+    classes = parse_column(frame, ("classification", "class"), Classification.parse,
+                           problems, codes)
+    contamination = parse_column(frame, ("contamination", "categories", "contaminat"),
+                                 vocab_list(OrdnanceCategory), problems, codes)
+    land_use = parse_column(frame, ("blocked_land_use", "land_use", "blocked_la"),
+                            vocab_list(LandUse), problems, codes)
+    reported = parse_column(frame, ("reported_area_m2", "reported_area", "reported_a"),
+                            parse_area, problems, codes)
+    dates = parse_column(frame, ("date", "info_date"), parse_date, problems, codes)
+    beneficiaries = parse_column(frame, ("beneficiaries", "beneficiar"), parse_count,
+                                 problems, codes)
+    priority = parse_column(frame, ("priority",), parse_count, problems, codes)
+    names = text_column(frame, "name")
+    organisations = text_column(frame, "organisation", "organization", "organisati", "org")
+    location = text_column(frame, "location", "admin")
+    problems.sort(key=lambda p: (p.index or 0))
+    geoms = table.geometries
+    if not problems:
+        geoms = to_multipolygons(geoms)
+    attributes = [
+        {
+            "name": names[i],
+            "classification": (classes[i] or Classification.SHA).value,
+            "contamination": ",".join(c.value for c in contamination[i] or ()) or None,
+            "blocked_land_use": ",".join(u.value for u in land_use[i] or ()) or None,
+            "reported_area_m2": reported[i],
+            "info_date": dates[i],
+            "organisation": organisations[i],
+            "beneficiaries": beneficiaries[i],
+            "priority": priority[i],
+            "location": location[i],
+        }
+        for i in range(len(codes))
+    ]
+    fingerprints: list[str] = []
+    if not problems:
+        wkbs = shapely.to_wkb(geoms, output_dimension=2)
+        fingerprints = [
+            fingerprint(str(c), w, a) for c, w, a in zip(codes, wkbs, attributes, strict=True)
+        ]
+    return HazardBatch(
+        [c or "" for c in codes], geoms, attributes, fingerprints, problems, notices
+    )

@@ -1,0 +1,82 @@
+"""Release polygons from a vector file: the hazard each releases land from, how, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+
+from demine.io.columns import parse_column, parse_count, parse_date, text_column
+from demine.io.hazards import fingerprint, geometry_checks, to_multipolygons
+from demine.io.vector import read_features
+from demine.model.problems import Problem
+from demine.model.vocab import ReleaseMethod
+
+
+@dataclass
+class ReleaseBatch:
+    """Releases read from one file, in file order."""
+
+    hazards: list[str]
+    geometries: NDArray[np.object_]
+    attributes: list[dict[str, Any]]
+    fingerprints: list[str]
+    problems: list[Problem] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.hazards)
+
+    def label(self, i: int) -> str:
+        """How messages name the i-th release (0-based): its own code, else its hazard's."""
+        return str(self.attributes[i].get("code") or self.hazards[i])
+
+
+def read_releases(path: str | Path, repair: bool = False) -> ReleaseBatch:
+    """Release polygons of a file with every problem found in it."""
+    table = read_features(path, ("releases",))
+    frame = table.properties
+    hazards = text_column(frame, "hazard", "hazard_code", "hazard_area")
+    codes = text_column(frame, "code", "release_code")
+    labels = [c or h for c, h in zip(codes, hazards, strict=True)]
+    notices: list[str] = []
+    problems = geometry_checks(table, labels, repair, notices)
+    for i, hazard in enumerate(hazards):
+        if hazard is None:
+            problems.append(Problem(i + 1, labels[i], "hazard (the hazard area's code) is missing"))
+    methods = parse_column(frame, ("method", "release_method"), ReleaseMethod.parse,
+                           problems, labels)
+    for i, method in enumerate(methods):
+        if method is None:
+            expected = ReleaseMethod.choices()
+            problems.append(Problem(i + 1, labels[i],
+                                    f"method is missing (expected one of {expected})"))
+    dates = parse_column(frame, ("date", "release_date"), parse_date, problems, labels)
+    depth = parse_column(frame, ("depth_cm", "depth"), parse_count, problems, labels)
+    organisations = text_column(frame, "organisation", "organization", "organisati", "org")
+    activities = text_column(frame, "activity")
+    problems.sort(key=lambda p: (p.index or 0))
+    geoms = table.geometries if problems else to_multipolygons(table.geometries)
+    attributes = [
+        {
+            "code": codes[i],
+            "method": methods[i].value if methods[i] else None,
+            "release_date": dates[i],
+            "organisation": organisations[i],
+            "depth_cm": depth[i],
+            "activity": activities[i],
+        }
+        for i in range(len(hazards))
+    ]
+    fingerprints: list[str] = []
+    if not problems:
+        wkbs = shapely.to_wkb(geoms, output_dimension=2)
+        fingerprints = [
+            fingerprint(str(h), w, a) for h, w, a in zip(hazards, wkbs, attributes, strict=True)
+        ]
+    return ReleaseBatch([h or "" for h in hazards], geoms, attributes, fingerprints,
+                        problems, notices)

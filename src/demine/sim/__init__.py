@@ -1,0 +1,1 @@
+"""Generated regions with a known truth, and simulated operations on them."""

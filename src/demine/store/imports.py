@@ -1,0 +1,275 @@
+"""Imports of hazard areas and releases: one transaction each, all features or none.
+
+Re-importing a file whose features are all in the store already is a no-op; a file that mixes new
+and already-imported features is refused, so a retried import never makes a duplicate.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import shapely
+from sqlalchemy import Connection, insert, select, update
+
+from demine.geo.area import area_m2
+from demine.io.hazards import HazardBatch
+from demine.io.releases import ReleaseBatch
+from demine.model.accounting import (
+    CLIP_REPORT_M2,
+    clip_release,
+    hazard_status,
+    remaining_geometry,
+)
+from demine.model.entities import new_id
+from demine.model.problems import InputError, Problem
+from demine.store import audit
+from demine.store.base import Store, now_iso
+from demine.store.codes import next_codes
+from demine.store.organisations import ensure_organisations
+from demine.store.schema import hazard_areas, releases
+
+REPORTED_AREA_TOLERANCE = 0.10
+"""Reported and computed areas that differ by more than this share are pointed out."""
+
+
+@dataclass
+class ImportResult:
+    """What an import did: records created, or features found already imported."""
+
+    created: int = 0
+    already: int = 0
+    notices: list[str] = field(default_factory=list)
+    codes: list[str] = field(default_factory=list)
+
+
+def _stamps(now: str, actor: str) -> dict[str, str]:
+    return {"created_at": now, "updated_at": now, "created_by": actor}
+
+
+def _already_imported(
+    known: list[int], total: int, labels: list[str], what: str
+) -> InputError | None:
+    """None when nothing or everything is known; else the refusal of a mixed file."""
+    if not known or len(known) == total:
+        return None
+    return InputError([
+        Problem(i + 1, labels[i],
+                f"already in the store; this file mixes {total - len(known)} new and "
+                f"{len(known)} already-imported {what}, so nothing was imported")
+        for i in known
+    ])
+
+
+def import_hazards(store: Store, batch: HazardBatch, actor: str) -> ImportResult:
+    """Write a file's hazard areas with their computed areas and audit entries."""
+    if batch.problems:
+        raise InputError(batch.problems)
+    if len(batch) == 0:
+        raise InputError([Problem(None, None, "the file holds no features")])
+    result = ImportResult(notices=list(batch.notices))
+    with store.write() as conn:
+        existing = dict(conn.execute(select(hazard_areas.c.code, hazard_areas.c.fingerprint)).all())
+        known = [i for i, code in enumerate(batch.codes) if code in existing]
+        refusal = _already_imported(known, len(batch), batch.codes, "hazard areas")
+        if refusal:
+            raise refusal
+        if known:
+            changed = [i for i in known if existing[batch.codes[i]] != batch.fingerprints[i]]
+            if changed:
+                raise InputError([
+                    Problem(i + 1, batch.codes[i],
+                            "code is already in the store with different content")
+                    for i in changed
+                ])
+            result.already = len(known)
+            return result
+        _write_hazards(store, conn, batch, actor, result)
+    return result
+
+
+def _write_hazards(
+    store: Store, conn: Connection, batch: HazardBatch, actor: str, result: ImportResult
+) -> None:
+    now = now_iso()
+    areas = area_m2(batch.geometries)
+    encoded = store.encode(batch.geometries)
+    rows = []
+    for i, code in enumerate(batch.codes):
+        row = dict(batch.attributes[i])
+        row.update(
+            id=new_id(), code=code, status="open", area_m2=float(areas[i]),
+            remaining_area_m2=float(areas[i]), fingerprint=batch.fingerprints[i], version=1,
+            geom=encoded[i], **_stamps(now, actor),
+        )
+        rows.append(row)
+    ensure_organisations(conn, {r["organisation"] for r in rows}, actor, now)
+    conn.execute(insert(hazard_areas), rows)
+    audit.append(conn, (
+        audit.AuditEntry(actor, "create", "hazard_areas", r["code"], None,
+                         {k: v for k, v in r.items() if k != "geom"})
+        for r in rows
+    ), now)
+    reported = np.array([r["reported_area_m2"] or np.nan for r in rows], dtype=float)
+    off = np.abs(reported - areas) > REPORTED_AREA_TOLERANCE * areas
+    if off.any():
+        first = [batch.codes[i] for i in np.flatnonzero(off)[:5]]
+        result.notices.append(
+            f"{int(off.sum())} hazard area(s) have a reported area more than "
+            f"{REPORTED_AREA_TOLERANCE:.0%} away from the computed one (e.g. {', '.join(first)})"
+        )
+    result.created = len(rows)
+    result.codes = list(batch.codes)
+
+
+@dataclass
+class _Hazard:
+    row: dict[str, Any]
+    releases: list[tuple[str, shapely.Geometry]] = field(default_factory=list)
+
+
+def _load_hazards(conn: Connection, codes: set[str]) -> dict[str, _Hazard]:
+    found: dict[str, _Hazard] = {}
+    ordered = sorted(codes)
+    for start in range(0, len(ordered), 5000):
+        chunk = ordered[start : start + 5000]
+        for row in conn.execute(
+            select(hazard_areas).where(hazard_areas.c.code.in_(chunk))
+        ).mappings():
+            found[row["code"]] = _Hazard(dict(row))
+        for code, hazard, geom in conn.execute(
+            select(releases.c.code, releases.c.hazard, releases.c.geom)
+            .where(releases.c.hazard.in_(chunk)).order_by(releases.c.fid)
+        ):
+            found[hazard].releases.append((code, geom))
+    return found
+
+
+def import_releases(store: Store, batch: ReleaseBatch, actor: str) -> ImportResult:
+    """Clip, check and write a file's releases, then update their hazards' remaining land."""
+    if batch.problems:
+        raise InputError(batch.problems)
+    if len(batch) == 0:
+        raise InputError([Problem(None, None, "the file holds no features")])
+    result = ImportResult(notices=list(batch.notices))
+    labels = [batch.label(i) for i in range(len(batch))]
+    with store.write() as conn:
+        existing = set(conn.execute(select(releases.c.fingerprint)).scalars())
+        known = [i for i, fp in enumerate(batch.fingerprints) if fp in existing]
+        refusal = _already_imported(known, len(batch), labels, "releases")
+        if refusal:
+            raise refusal
+        if known:
+            result.already = len(known)
+            return result
+        hazards = _load_hazards(conn, set(batch.hazards))
+        accepted = _check_releases(conn, batch, hazards, labels, result)
+        _write_releases(store, conn, batch, hazards, accepted, actor, result)
+    return result
+
+
+def _check_releases(
+    conn: Connection,
+    batch: ReleaseBatch,
+    hazards: dict[str, _Hazard],
+    labels: list[str],
+    result: ImportResult,
+) -> dict[int, tuple[shapely.Geometry, float, float]]:
+    """Each release clipped to its hazard and free of overlaps, or the problems that stop it."""
+    problems: list[Problem] = []
+    taken = set(conn.execute(select(releases.c.code)).scalars())
+    accepted: dict[int, tuple[shapely.Geometry, float, float]] = {}
+    for i, code in enumerate(batch.hazards):
+        own = batch.attributes[i]["code"]
+        if own is not None and own in taken:
+            problems.append(Problem(i + 1, labels[i], f"release code {own!r} is already used"))
+        if own is not None:
+            taken.add(own)
+        hazard = hazards.get(code)
+        if hazard is None:
+            problems.append(Problem(i + 1, labels[i], f"unknown hazard area {code!r}"))
+            continue
+        earlier = [g for _, g in hazard.releases]
+        union = shapely.union_all(np.asarray(earlier, dtype=object)) if earlier else None
+        clipped = clip_release(batch.geometries[i], hazard.row["geom"], union, area_m2)
+        if clipped.wholly_outside:
+            problems.append(Problem(i + 1, labels[i], f"lies wholly outside hazard area {code}"))
+            continue
+        if clipped.overlaps:
+            names = [c for c, g in hazard.releases if shapely.intersects(g, batch.geometries[i])]
+            problems.append(Problem(
+                i + 1, labels[i],
+                f"overlaps earlier release(s) {', '.join(names)} of hazard area {code} by "
+                f"{clipped.overlap_m2:,.1f} m2",
+            ))
+            continue
+        if clipped.outside_m2 > CLIP_REPORT_M2:
+            result.notices.append(
+                f"feature {i + 1} ({labels[i]}): clipped to hazard area {code}, "
+                f"{clipped.outside_m2:,.1f} m2 outside it removed"
+            )
+        accepted[i] = (clipped.geometry, clipped.area_m2, clipped.outside_m2)
+        hazard.releases.append((own or f"feature {i + 1}", clipped.geometry))
+    if problems:
+        raise InputError(problems)
+    return accepted
+
+
+def _write_releases(
+    store: Store,
+    conn: Connection,
+    batch: ReleaseBatch,
+    hazards: dict[str, _Hazard],
+    accepted: dict[int, tuple[shapely.Geometry, float, float]],
+    actor: str,
+    result: ImportResult,
+) -> None:
+    now = now_iso()
+    order = sorted(accepted)
+    geoms = np.empty(len(order), dtype=object)
+    geoms[:] = [shapely.multipolygons(shapely.get_parts(accepted[i][0])) for i in order]
+    encoded = store.encode(geoms)
+    fresh = iter(next_codes(conn, releases, "RL", sum(1 for i in order
+                                                      if not batch.attributes[i]["code"])))
+    rows = []
+    for k, i in enumerate(order):
+        row = dict(batch.attributes[i])
+        row.update(
+            id=new_id(), code=row["code"] or next(fresh), hazard=batch.hazards[i],
+            area_m2=accepted[i][1], clipped_m2=accepted[i][2],
+            fingerprint=batch.fingerprints[i], geom=encoded[k], **_stamps(now, actor),
+        )
+        rows.append(row)
+    ensure_organisations(conn, {r["organisation"] for r in rows}, actor, now)
+    conn.execute(insert(releases), rows)
+    entries = [
+        audit.AuditEntry(actor, "create", "releases", r["code"], None,
+                         {k: v for k, v in r.items() if k != "geom"})
+        for r in rows
+    ]
+    by_hazard: dict[str, int] = defaultdict(int)
+    for r in rows:
+        by_hazard[r["hazard"]] += 1
+    for code in by_hazard:
+        entries.append(_update_remaining(conn, hazards[code], actor, now))
+    audit.append(conn, entries, now)
+    result.created = len(rows)
+    result.codes = [r["code"] for r in rows]
+
+
+def _update_remaining(conn: Connection, hazard: _Hazard, actor: str, now: str) -> audit.AuditEntry:
+    """Recompute a hazard's remaining land and status after new releases."""
+    row = hazard.row
+    remaining = remaining_geometry(row["geom"], [g for _, g in hazard.releases])
+    remaining_m2 = min(float(area_m2([remaining])[0]), float(row["area_m2"]))
+    status = hazard_status(True, remaining_m2).value
+    before = {"remaining_area_m2": row["remaining_area_m2"], "status": row["status"],
+              "version": row["version"]}
+    after = {"remaining_area_m2": remaining_m2, "status": status, "version": row["version"] + 1}
+    conn.execute(
+        update(hazard_areas).where(hazard_areas.c.code == row["code"])
+        .values(updated_at=now, **after)
+    )
+    return audit.AuditEntry(actor, "update", "hazard_areas", row["code"], before, after)

@@ -1,0 +1,31 @@
+"""Organisations named by imported records are registered once, by their code."""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, insert, select
+
+from demine.model.entities import new_id
+from demine.model.vocab import OrganisationKind
+from demine.store import audit
+from demine.store.schema import organisations
+
+
+def ensure_organisations(
+    conn: Connection, names: set[str | None], actor: str, now: str
+) -> list[str]:
+    """Register organisations not yet known (code and name as given); returns the new codes."""
+    wanted = {n for n in names if n}
+    if not wanted:
+        return []
+    known = set(conn.execute(select(organisations.c.code)).scalars())
+    new = sorted(wanted - known)
+    if new:
+        rows = [
+            {"id": new_id(), "code": n, "name": n, "kind": OrganisationKind.OTHER.value,
+             "created_at": now, "updated_at": now, "created_by": actor}
+            for n in new
+        ]
+        conn.execute(insert(organisations), rows)
+        audit.append(conn, (audit.AuditEntry(actor, "create", "organisations", r["code"], None, r)
+                            for r in rows), now)
+    return new

@@ -1,0 +1,73 @@
+"""The geometry column type: GeoPackage blobs on SQLite, PostGIS geometry on PostgreSQL.
+
+Values bound are shapely geometries (or values already encoded for the dialect by
+`encode_geometries`, which bulk writes use); values read back are shapely geometries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import shapely
+from numpy.typing import NDArray
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.types import UserDefinedType
+
+from demine.geo import gpkg
+
+SRID = 4326
+
+
+class Geometry(UserDefinedType[Any]):
+    """A geometry column of one OGC type (POINT, MULTIPOLYGON, GEOMETRY) in WGS84."""
+
+    cache_ok = True
+
+    def __init__(self, geometry_type: str = "GEOMETRY"):
+        self.geometry_type = geometry_type.upper()
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return self.geometry_type
+
+    def bind_processor(self, dialect: Any) -> Any:
+        postgis = dialect.name == "postgresql"
+
+        def process(value: Any) -> Any:
+            if value is None or isinstance(value, (bytes, str)):
+                return value
+            if postgis:
+                return ewkb_hex(value)
+            return gpkg.encode(value)
+
+        return process
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Any:
+        postgis = dialect.name == "postgresql"
+
+        def process(value: Any) -> shapely.Geometry | None:
+            if value is None:
+                return None
+            if postgis:
+                return shapely.from_wkb(value)
+            return gpkg.decode(value)
+
+        return process
+
+
+@compiles(Geometry, "postgresql")
+def _postgis_col_spec(element: Geometry, compiler: Any, **kw: Any) -> str:
+    return f"geometry({element.geometry_type}, {SRID})"
+
+
+def ewkb_hex(geom: shapely.Geometry) -> str:
+    """Hex EWKB with SRID 4326, which PostGIS casts to geometry on input."""
+    return str(shapely.to_wkb(shapely.set_srid(geom, SRID), hex=True, include_srid=True))
+
+
+def encode_geometries(dialect_name: str, geoms: NDArray[np.object_]) -> list[Any]:
+    """A whole array of geometries encoded for the dialect in one pass (bulk inserts)."""
+    if dialect_name == "postgresql":
+        srid = shapely.set_srid(geoms, SRID)
+        return list(shapely.to_wkb(srid, hex=True, include_srid=True))
+    return gpkg.encode_many(geoms)
