@@ -8,7 +8,7 @@ column of 100,000 repeated categories costs a handful of parses.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TypeVar
 
 import numpy as np
@@ -87,6 +87,8 @@ def vocab_list(vocab: type[V]) -> Callable[[str], tuple[V, ...]]:
 
 def parse_date(value: Any) -> date:
     """An ISO date (YYYY-MM-DD, or a date-time of which the date is taken)."""
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
     text = str(value).strip()

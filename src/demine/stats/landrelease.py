@@ -57,14 +57,14 @@ def hazard_figures(conn: Connection, period: Period) -> tuple[dict[str, int], di
     query = select(
         hazard_areas.c.code, hazard_areas.c.status, hazard_areas.c.classification,
         hazard_areas.c.area_m2, hazard_areas.c.remaining_area_m2,
-    )
+    ).order_by(hazard_areas.c.code)
     if period.end:
         query = query.where(
             (hazard_areas.c.info_date.is_(None)) | (hazard_areas.c.info_date <= period.end)
         )
     hazards = _frame(conn, query).set_index("code")
     rel = _frame(conn, select(releases.c.hazard, releases.c.method, releases.c.release_date,
-                              releases.c.area_m2))
+                              releases.c.area_m2).order_by(releases.c.code))
     rel = rel[rel["hazard"].isin(hazards.index)]
     if period.end is not None and len(hazards):
         dated = pd.to_datetime(rel["release_date"])
