@@ -117,7 +117,7 @@ def import_hazards_cmd(
             batch = read_hazards(file, repair=repair)
             step()
             store = ctx.obj.store(create=True)
-            result = import_hazards(store, batch, ctx.obj.actor)
+            result = import_hazards(store, batch, ctx.obj.actor, str(file))
             step()
         _report_import("hazard areas", file, result)
 
@@ -138,7 +138,7 @@ def import_releases_cmd(
             batch = read_releases(file, repair=repair)
             step()
             store = ctx.obj.store()
-            result = import_releases(store, batch, ctx.obj.actor)
+            result = import_releases(store, batch, ctx.obj.actor, str(file))
             step()
         _report_import("releases", file, result)
 
@@ -301,3 +301,9 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
+    except Exception as exc:  # a bug, not a user error: say so in one line unless debugging
+        if os.environ.get("DEMINE_DEBUG"):
+            raise
+        err.print(f"error: internal error ({type(exc).__name__}: {exc}); "
+                  "set DEMINE_DEBUG=1 to see where", markup=False, highlight=False)
+        sys.exit(2)

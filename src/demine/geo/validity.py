@@ -50,27 +50,38 @@ def validity_problem(geom: shapely.Geometry) -> str | None:
     """The OGC validity failure (self-intersection, ring self-intersection, ...) or None."""
     if shapely.is_valid(geom):
         return None
-    reason = shapely.is_valid_reason(geom)
-    return f"invalid polygon: {reason.lower()}"
+    return f"invalid polygon: {readable_reason(shapely.is_valid_reason(geom))}"
+
+
+def readable_reason(reason: str) -> str:
+    """GEOS's reason with its location spelt out: 'self-intersection at lon 36.2, lat 50.1'."""
+    if "[" in reason and reason.endswith("]"):
+        what, where = reason[:-1].split("[", 1)
+        parts = where.split()
+        if len(parts) >= 2:
+            return f"{what.strip().lower()} at lon {float(parts[0]):.6f}, lat {float(parts[1]):.6f}"
+    return reason.lower()
 
 
 def polygon_problems(geoms: NDArray[np.object_]) -> list[str | None]:
-    """`polygon_problem` for each geometry, with the cheap vectorised checks first."""
-    ok = (
-        ~shapely.is_missing(geoms)
-        & ~shapely.is_empty(geoms)
-        & np.isin(shapely.get_type_id(geoms), (3, 6))
-        & shapely.is_valid(geoms)
+    """`polygon_problem` for each geometry: vectorised checks, then reasons for the few bad."""
+    suspect = (
+        shapely.is_missing(geoms)
+        | shapely.is_empty(geoms)
+        | ~np.isin(shapely.get_type_id(geoms), (3, 6))
     )
-    if ok.all():
-        bounds = shapely.bounds(geoms)
-        if (
-            np.isfinite(bounds).all()
-            and (np.abs(bounds[:, [0, 2]]) <= 180).all()
-            and (np.abs(bounds[:, [1, 3]]) <= 90).all()
-        ):
-            return [None] * len(geoms)
-    return [polygon_problem(g) for g in geoms]
+    bounds = shapely.bounds(geoms)
+    with np.errstate(invalid="ignore"):
+        suspect |= ~np.isfinite(bounds).all(axis=1)
+        suspect |= (np.abs(bounds[:, [0, 2]]) > 180).any(axis=1)
+        suspect |= (np.abs(bounds[:, [1, 3]]) > 90).any(axis=1)
+    checked = ~suspect
+    checked[checked] = ~shapely.is_valid(geoms[checked])
+    suspect |= checked
+    out: list[str | None] = [None] * len(geoms)
+    for i in np.flatnonzero(suspect):
+        out[i] = polygon_problem(geoms[i])
+    return out
 
 
 def repair_polygon(geom: shapely.Geometry) -> tuple[shapely.Geometry, str | None]:
@@ -85,5 +96,5 @@ def repair_polygon(geom: shapely.Geometry) -> tuple[shapely.Geometry, str | None
     if not polygons:
         return geom, None
     repaired = shapely.multipolygons(polygons) if len(polygons) > 1 else polygons[0]
-    reason = shapely.is_valid_reason(geom).lower()
+    reason = readable_reason(shapely.is_valid_reason(geom))
     return repaired, f"repaired {reason} with make_valid into {len(polygons)} polygon(s)"

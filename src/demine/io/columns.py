@@ -37,42 +37,58 @@ def blank(value: Any) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def _blank_mask(series: pd.Series) -> np.ndarray:
+    """True where a value is missing or only blanks, computed on the whole column."""
+    missing = series.isna().to_numpy().copy()
+    if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
+        stripped = series.astype(str).str.strip()
+        missing |= (stripped == "").to_numpy()
+    return missing
+
+
 def text_column(frame: pd.DataFrame, *names: str) -> list[str | None]:
     """Stripped text values, None where blank or where the column is absent."""
     col = find_column(frame, *names)
     if col is None:
         return [None] * len(frame)
-    return [None if blank(v) else str(v).strip() for v in frame[col].tolist()]
+    series = frame[col]
+    missing = _blank_mask(series)
+    values = series.astype(str).str.strip().to_numpy(dtype=object)
+    values[missing] = None
+    return list(values)
 
 
 def parse_column(
     frame: pd.DataFrame,
     names: tuple[str, ...],
-    parse: Callable[[str], Any],
+    parse: Callable[[Any], Any],
     problems: list[Problem],
     codes: list[str | None],
 ) -> list[Any]:
-    """Parsed values (None where blank); a parse failure becomes a problem of its feature."""
+    """Parsed values (None where blank); a parse failure becomes a problem of its feature.
+
+    Each distinct value is parsed once (pandas.factorize), then spread back to the rows.
+    """
     col = find_column(frame, *names)
     if col is None:
         return [None] * len(frame)
-    cache: dict[Any, tuple[Any, str | None]] = {}
-    out: list[Any] = []
-    for i, raw in enumerate(frame[col].tolist()):
-        if blank(raw):
-            out.append(None)
-            continue
-        key = raw if isinstance(raw, (str, int, float)) else str(raw)
-        if key not in cache:
-            try:
-                cache[key] = (parse(str(raw).strip() if isinstance(raw, str) else raw), None)
-            except (ValueError, TypeError) as exc:
-                cache[key] = (None, f"{names[0]}: {exc}")
-        value, error = cache[key]
-        if error:
-            problems.append(Problem(i + 1, codes[i], error))
-        out.append(value)
-    return out
+    series = frame[col]
+    missing = _blank_mask(series)
+    labels, uniques = pd.factorize(series, use_na_sentinel=True)
+    parsed = np.empty(len(uniques) + 1, dtype=object)  # the last slot stands for "blank"
+    parsed[-1] = None
+    errors: dict[int, str] = {}
+    for k, raw in enumerate(uniques):
+        try:
+            parsed[k] = parse(raw.strip() if isinstance(raw, str) else raw)
+        except (ValueError, TypeError) as exc:
+            parsed[k] = None
+            errors[k] = f"{names[0]}: {exc}"
+    labels = np.where(missing | (labels < 0), len(uniques), labels)
+    for k, message in errors.items():
+        for i in np.flatnonzero(labels == k):
+            problems.append(Problem(int(i) + 1, codes[i], message))
+    return list(parsed[labels])
 
 
 def vocab_list(vocab: type[V]) -> Callable[[str], tuple[V, ...]]:
@@ -89,6 +105,8 @@ def parse_date(value: Any) -> date:
     """An ISO date (YYYY-MM-DD, or a date-time of which the date is taken)."""
     if isinstance(value, datetime):
         return value.date()
+    if isinstance(value, np.datetime64):
+        return pd.Timestamp(value).date()
     if isinstance(value, date):
         return value
     text = str(value).strip()

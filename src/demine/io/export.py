@@ -67,10 +67,10 @@ def export_layer(conn: Connection, layer: str, path: str | Path,
     try:
         options = {"RFC7946": "YES"} if driver == "GeoJSON" else {}
         if "geometry" in frame.columns and frame.geometry is not None:
-            pyogrio.write_dataframe(frame, tmp, layer=table.name, driver=driver,
+            pyogrio.write_dataframe(frame, tmp, layer=str(table.name), driver=driver,
                                     layer_options=options)
         else:
-            pyogrio.write_dataframe(frame, tmp, layer=table.name, driver=driver)
+            pyogrio.write_dataframe(frame, tmp, layer=str(table.name), driver=driver)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -51,10 +51,22 @@ def to_multipolygons(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
 
 def fingerprint(code: str, wkb: bytes, attributes: dict[str, Any]) -> str:
     """What makes a feature the same on re-import: its code, geometry and attributes."""
-    digest = hashlib.sha256(code.encode())
-    digest.update(wkb)
-    digest.update(repr(sorted((k, str(v)) for k, v in attributes.items())).encode())
-    return digest.hexdigest()
+    return fingerprints([code], [wkb], [attributes])[0]
+
+
+def fingerprints(
+    codes: list[str], wkbs: Any, attributes: list[dict[str, Any]]
+) -> list[str]:
+    """`fingerprint` of many features (attribute keys in sorted order, values as text)."""
+    if not attributes:
+        return []
+    keys = sorted(attributes[0])
+    sha = hashlib.sha256
+    out = []
+    for code, wkb, attrs in zip(codes, wkbs, attributes, strict=True):
+        text = "\x1f".join([code, *(str(attrs[k]) for k in keys)])
+        out.append(sha(text.encode() + b"\x1e" + wkb).hexdigest())
+    return out
 
 
 def geometry_checks(
@@ -97,7 +109,7 @@ def read_hazards(path: str | Path, repair: bool = False) -> HazardBatch:
             )
         else:
             seen[code] = i + 1
-    classes = parse_column(frame, ("classification", "class"), Classification.parse,
+    classes = parse_column(frame, ("classification", "classifica", "class"), Classification.parse,
                            problems, codes)
     contamination = parse_column(frame, ("contamination", "categories", "contaminat"),
                                  vocab_list(OrdnanceCategory), problems, codes)
@@ -131,12 +143,8 @@ def read_hazards(path: str | Path, repair: bool = False) -> HazardBatch:
         }
         for i in range(len(codes))
     ]
-    fingerprints: list[str] = []
+    prints: list[str] = []
     if not problems:
         wkbs = shapely.to_wkb(geoms, output_dimension=2)
-        fingerprints = [
-            fingerprint(str(c), w, a) for c, w, a in zip(codes, wkbs, attributes, strict=True)
-        ]
-    return HazardBatch(
-        [c or "" for c in codes], geoms, attributes, fingerprints, problems, notices
-    )
+        prints = fingerprints([str(c) for c in codes], wkbs, attributes)
+    return HazardBatch([c or "" for c in codes], geoms, attributes, prints, problems, notices)

@@ -11,7 +11,7 @@ import shapely
 from numpy.typing import NDArray
 
 from demine.io.columns import parse_column, parse_count, parse_date, text_column
-from demine.io.hazards import fingerprint, geometry_checks, to_multipolygons
+from demine.io.hazards import fingerprints, geometry_checks, to_multipolygons
 from demine.io.vector import read_features
 from demine.model.problems import Problem
 from demine.model.vocab import ReleaseMethod
@@ -72,11 +72,8 @@ def read_releases(path: str | Path, repair: bool = False) -> ReleaseBatch:
         }
         for i in range(len(hazards))
     ]
-    fingerprints: list[str] = []
+    prints: list[str] = []
     if not problems:
         wkbs = shapely.to_wkb(geoms, output_dimension=2)
-        fingerprints = [
-            fingerprint(str(h), w, a) for h, w, a in zip(hazards, wkbs, attributes, strict=True)
-        ]
-    return ReleaseBatch([h or "" for h in hazards], geoms, attributes, fingerprints,
-                        problems, notices)
+        prints = fingerprints([str(h) for h in hazards], wkbs, attributes)
+    return ReleaseBatch([h or "" for h in hazards], geoms, attributes, prints, problems, notices)

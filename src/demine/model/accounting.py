@@ -45,6 +45,8 @@ class ClippedRelease:
 
     geometry: shapely.Geometry
     area_m2: float
+    inside_m2: float
+    """Area inside the hazard before any overlap with earlier releases is taken away."""
     outside_m2: float
     """Area of the part that lay outside the hazard area and was clipped away."""
     overlap_m2: float
@@ -52,7 +54,7 @@ class ClippedRelease:
 
     @property
     def wholly_outside(self) -> bool:
-        return self.area_m2 <= CLIP_REPORT_M2
+        return self.inside_m2 <= CLIP_REPORT_M2
 
     @property
     def overlaps(self) -> bool:
@@ -69,12 +71,15 @@ def clip_release(
     inside = polygonal(shapely.intersection(release, hazard))
     outside = polygonal(shapely.difference(release, hazard))
     overlap = shapely.MultiPolygon()
+    kept = inside
     if earlier is not None and not shapely.is_empty(earlier):
         overlap = polygonal(shapely.intersection(inside, earlier))
         if not shapely.is_empty(overlap):
-            inside = polygonal(shapely.difference(inside, earlier))
-    inside_m2, outside_m2, overlap_m2 = (float(a) for a in measure([inside, outside, overlap]))
-    return ClippedRelease(inside, inside_m2, outside_m2, overlap_m2)
+            kept = polygonal(shapely.difference(inside, earlier))
+    kept_m2, inside_m2, outside_m2, overlap_m2 = (
+        float(a) for a in measure([kept, inside, outside, overlap])
+    )
+    return ClippedRelease(kept, kept_m2, inside_m2, outside_m2, overlap_m2)
 
 
 def remaining_geometry(

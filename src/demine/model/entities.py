@@ -6,6 +6,8 @@ business of `store` and `io`. Every record has a stable UUID and, where users qu
 
 from __future__ import annotations
 
+import os
+import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -36,8 +38,25 @@ from demine.model.vocab import (
 
 
 def new_id() -> str:
-    """A new stable record id."""
-    return str(uuid.uuid4())
+    """A new stable record id: a time-ordered UUID (version 7, RFC 9562).
+
+    Time order keeps the id index append-only, which makes bulk imports several times faster
+    than random UUIDs would.
+    """
+    millis = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    value = (millis & (2**48 - 1)) << 80
+    value |= 0x7 << 76 | (rand >> 62 & 0xFFF) << 64
+    value |= 0b10 << 62 | (rand & (2**62 - 1))
+    return str(uuid.UUID(int=value))
+
+
+def new_ids(count: int) -> list[str]:
+    """`count` time-ordered ids, increasing within the batch."""
+    millis = time.time_ns() // 1_000_000
+    base = (millis & (2**48 - 1)) << 80 | 0x7 << 76 | 0b10 << 62
+    start = int.from_bytes(os.urandom(4), "big") << 16
+    return [str(uuid.UUID(int=base | ((start + i) & (2**62 - 1)))) for i in range(count)]
 
 
 @dataclass(kw_only=True)

@@ -49,29 +49,40 @@ def _releases(conn: Connection, code: str) -> list[dict[str, Any]]:
                   key=lambda r: (r["release_date"] or date.max, r["created_at"], r["code"]))
 
 
+def first_state(conn: Connection, hazard: dict[str, Any]) -> dict[str, Any]:
+    """The hazard's attributes as first recorded: its row with every correction undone."""
+    state = {k: v for k, v in hazard.items() if k != "geom"}
+    for entry in reversed(audit.entries_for(conn, "hazard_areas", hazard["code"])):
+        if entry["action"] == "update":
+            state.update({k: v for k, v in (entry["before"] or {}).items() if k not in DERIVED})
+    return state
+
+
+def _day(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
 def timeline(conn: Connection, code: str) -> list[Event]:
     """Every recorded change to a hazard area, in date order."""
     hazard = get_hazard(conn, code)
-    events: list[Event] = []
-    remaining = float(hazard["area_m2"])
+    first = first_state(conn, hazard)
+    events = [Event(
+        _day(first["info_date"]), hazard["created_at"], hazard["created_by"], "recorded",
+        f"{first['classification']} of {float(hazard['area_m2']):,.0f} m2"
+        + (f", contamination {first['contamination']}" if first.get("contamination") else ""),
+    )]
     for entry in audit.entries_for(conn, "hazard_areas", code):
-        stamp = entry["recorded_at"]
-        if entry["action"] == "create":
-            after = entry["after"] or {}
-            info = after.get("info_date")
-            events.append(Event(
-                date.fromisoformat(info) if info else None, stamp, entry["actor"], "recorded",
-                f"{after.get('classification')} of {float(after.get('area_m2', 0)):,.0f} m2"
-                + (f", contamination {after['contamination']}"
-                   if after.get("contamination") else ""),
-            ))
+        if entry["action"] != "update":
             continue
         changed = {k: v for k, v in (entry["after"] or {}).items() if k not in DERIVED}
         if changed:
             before = entry["before"] or {}
             detail = "; ".join(f"{k}: {before.get(k)!r} -> {v!r}" for k, v in changed.items())
-            events.append(Event(date.fromisoformat(stamp[:10]), stamp, entry["actor"],
+            events.append(Event(_day(entry["recorded_at"]), entry["recorded_at"], entry["actor"],
                                 "corrected", detail))
+    remaining = float(hazard["area_m2"])
     for rel in _releases(conn, code):
         remaining -= float(rel["area_m2"])
         events.append(Event(
@@ -92,11 +103,9 @@ def state_as_of(conn: Connection, code: str, as_of: date) -> dict[str, Any]:
             f"hazard area {code} was not yet known on {as_of} "
             f"(its date of information is {hazard['info_date']})"
         )
-    state: dict[str, Any] = {}
+    state = first_state(conn, hazard)
     for entry in audit.entries_for(conn, "hazard_areas", code):
-        if entry["action"] == "create":
-            state.update(entry["after"] or {})
-        elif entry["recorded_at"][:10] <= as_of.isoformat():
+        if entry["action"] == "update" and entry["recorded_at"][:10] <= as_of.isoformat():
             state.update({k: v for k, v in (entry["after"] or {}).items() if k not in DERIVED})
     released = {m.value: 0.0 for m in ReleaseMethod}
     count = 0
@@ -107,11 +116,13 @@ def state_as_of(conn: Connection, code: str, as_of: date) -> dict[str, Any]:
     initial = float(hazard["area_m2"])
     remaining = max(initial - sum(released.values()), 0.0)
     fields = ("name", "classification", "contamination", "organisation", "reported_area_m2",
-              "blocked_land_use", "beneficiaries", "priority", "location", "info_date")
+              "blocked_land_use", "beneficiaries", "priority", "location")
+    info = _day(state.get("info_date"))
     return {
         "code": code,
         "as_of": as_of.isoformat(),
         **{k: state.get(k) for k in fields},
+        "info_date": info.isoformat() if info else None,
         "status": hazard_status(count > 0, remaining).value,
         "area_m2": initial,
         "released_m2": released,

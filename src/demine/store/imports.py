@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
 from demine.geo.area import area_m2
 from demine.io.hazards import HazardBatch
@@ -23,10 +23,11 @@ from demine.model.accounting import (
     hazard_status,
     remaining_geometry,
 )
-from demine.model.entities import new_id
+from demine.model.entities import new_ids
 from demine.model.problems import InputError, Problem
 from demine.store import audit
 from demine.store.base import Store, now_iso
+from demine.store.bulk import bulk_insert
 from demine.store.codes import next_codes
 from demine.store.organisations import ensure_organisations
 from demine.store.schema import hazard_areas, releases
@@ -63,7 +64,9 @@ def _already_imported(
     ])
 
 
-def import_hazards(store: Store, batch: HazardBatch, actor: str) -> ImportResult:
+def import_hazards(
+    store: Store, batch: HazardBatch, actor: str, source: str = "import"
+) -> ImportResult:
     """Write a file's hazard areas with their computed areas and audit entries."""
     if batch.problems:
         raise InputError(batch.problems)
@@ -86,34 +89,35 @@ def import_hazards(store: Store, batch: HazardBatch, actor: str) -> ImportResult
                 ])
             result.already = len(known)
             return result
-        _write_hazards(store, conn, batch, actor, result)
+        _write_hazards(store, conn, batch, actor, result, source)
     return result
 
 
 def _write_hazards(
-    store: Store, conn: Connection, batch: HazardBatch, actor: str, result: ImportResult
+    store: Store, conn: Connection, batch: HazardBatch, actor: str, result: ImportResult,
+    source: str,
 ) -> None:
     now = now_iso()
     areas = area_m2(batch.geometries)
     encoded = store.encode(batch.geometries)
+    ids = new_ids(len(batch))
+    stamps = _stamps(now, actor)
     rows = []
     for i, code in enumerate(batch.codes):
         row = dict(batch.attributes[i])
         row.update(
-            id=new_id(), code=code, status="open", area_m2=float(areas[i]),
+            id=ids[i], code=code, status="open", area_m2=float(areas[i]),
             remaining_area_m2=float(areas[i]), fingerprint=batch.fingerprints[i], version=1,
-            geom=encoded[i], **_stamps(now, actor),
+            geom=encoded[i], **stamps,
         )
         rows.append(row)
     ensure_organisations(conn, {r["organisation"] for r in rows}, actor, now)
-    conn.execute(insert(hazard_areas), rows)
-    audit.append(conn, (
-        audit.AuditEntry(actor, "create", "hazard_areas", r["code"], None,
-                         {k: v for k, v in r.items() if k != "geom"})
-        for r in rows
-    ), now)
+    bulk_insert(conn, hazard_areas, rows, batch.geometries)
+    audit.append(conn, [import_entry(actor, "hazard_areas", source, batch.codes,
+                                     batch.fingerprints)], now)
     reported = np.array([r["reported_area_m2"] or np.nan for r in rows], dtype=float)
-    off = np.abs(reported - areas) > REPORTED_AREA_TOLERANCE * areas
+    with np.errstate(invalid="ignore"):
+        off = np.abs(reported - areas) > REPORTED_AREA_TOLERANCE * areas
     if off.any():
         first = [batch.codes[i] for i in np.flatnonzero(off)[:5]]
         result.notices.append(
@@ -122,6 +126,15 @@ def _write_hazards(
         )
     result.created = len(rows)
     result.codes = list(batch.codes)
+
+
+def import_entry(
+    actor: str, entity: str, source: str, codes: list[str], prints: list[str]
+) -> audit.AuditEntry:
+    """One audit entry for a whole import: the file and each record created with its digest."""
+    return audit.AuditEntry(actor, "import", entity, source, None, {
+        "source": source, "count": len(codes), "records": dict(zip(codes, prints, strict=True)),
+    })
 
 
 @dataclass
@@ -147,7 +160,9 @@ def _load_hazards(conn: Connection, codes: set[str]) -> dict[str, _Hazard]:
     return found
 
 
-def import_releases(store: Store, batch: ReleaseBatch, actor: str) -> ImportResult:
+def import_releases(
+    store: Store, batch: ReleaseBatch, actor: str, source: str = "import"
+) -> ImportResult:
     """Clip, check and write a file's releases, then update their hazards' remaining land."""
     if batch.problems:
         raise InputError(batch.problems)
@@ -166,7 +181,7 @@ def import_releases(store: Store, batch: ReleaseBatch, actor: str) -> ImportResu
             return result
         hazards = _load_hazards(conn, set(batch.hazards))
         accepted = _check_releases(conn, batch, hazards, labels, result)
-        _write_releases(store, conn, batch, hazards, accepted, actor, result)
+        _write_releases(store, conn, batch, hazards, accepted, actor, result, source)
     return result
 
 
@@ -225,6 +240,7 @@ def _write_releases(
     accepted: dict[int, tuple[shapely.Geometry, float, float]],
     actor: str,
     result: ImportResult,
+    source: str,
 ) -> None:
     now = now_iso()
     order = sorted(accepted)
@@ -234,21 +250,19 @@ def _write_releases(
     fresh = iter(next_codes(conn, releases, "RL", sum(1 for i in order
                                                       if not batch.attributes[i]["code"])))
     rows = []
+    ids = new_ids(len(order))
     for k, i in enumerate(order):
         row = dict(batch.attributes[i])
         row.update(
-            id=new_id(), code=row["code"] or next(fresh), hazard=batch.hazards[i],
+            id=ids[k], code=row["code"] or next(fresh), hazard=batch.hazards[i],
             area_m2=accepted[i][1], clipped_m2=accepted[i][2],
             fingerprint=batch.fingerprints[i], geom=encoded[k], **_stamps(now, actor),
         )
         rows.append(row)
     ensure_organisations(conn, {r["organisation"] for r in rows}, actor, now)
-    conn.execute(insert(releases), rows)
-    entries = [
-        audit.AuditEntry(actor, "create", "releases", r["code"], None,
-                         {k: v for k, v in r.items() if k != "geom"})
-        for r in rows
-    ]
+    bulk_insert(conn, releases, rows, geoms)
+    entries = [import_entry(actor, "releases", source, [r["code"] for r in rows],
+                            [r["fingerprint"] for r in rows])]
     by_hazard: dict[str, int] = defaultdict(int)
     for r in rows:
         by_hazard[r["hazard"]] += 1

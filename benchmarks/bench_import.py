@@ -1,0 +1,109 @@
+"""Import 100,000 hazard polygons into the embedded store and run `stats` over them.
+
+The reference, measured in the same run on the same polygons, is pyogrio writing them to a
+GeoPackage. Each figure is the median of --repeat runs. Usage:
+
+    .venv/bin/python benchmarks/bench_import.py [--count 100000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pyogrio
+import shapely
+
+from demine.io.hazards import read_hazards
+from demine.stats.landrelease import summary
+from demine.store import open_store
+from demine.store.imports import import_hazards
+
+CATEGORIES = np.array(["AP_MINE", "AT_MINE", "UXO", "PROJECTILE", "AP_MINE,UXO"])
+
+
+def generate(count: int, seed: int = 7) -> gpd.GeoDataFrame:
+    """Star-shaped polygons of 8 to 20 vertices, median about 20,000 m2, along a 100 km strip."""
+    rng = np.random.default_rng(seed)
+    lon = rng.uniform(36.0, 37.4, count)
+    lat = rng.uniform(49.8, 50.4, count)
+    radius = rng.lognormal(np.log(80.0), 0.5, count)  # metres; median area about 2e4 m2
+    polygons = []
+    for x, y, r in zip(lon, lat, radius, strict=True):
+        n = int(rng.integers(8, 21))
+        angles = (np.arange(n) + rng.uniform(0.0, 0.8, n)) * (2 * np.pi / n)
+        radii = r * rng.uniform(0.7, 1.3, n)
+        dx = radii * np.cos(angles) / (111_320 * np.cos(np.radians(y)))
+        dy = radii * np.sin(angles) / 110_570
+        polygons.append(shapely.Polygon(np.column_stack([x + dx, y + dy])))
+    start = date(2024, 1, 1)
+    return gpd.GeoDataFrame(
+        {
+            "code": [f"HA-{i + 1:06d}" for i in range(count)],
+            "name": [f"Field {i + 1}" for i in range(count)],
+            "classification": np.where(rng.random(count) < 0.3, "CHA", "SHA"),
+            "contamination": rng.choice(CATEGORIES, count),
+            "reported_area_m2": np.round(np.pi * radius**2, -1),
+            "date": [(start + timedelta(days=int(d))).isoformat()
+                     for d in rng.integers(0, 600, count)],
+            "organisation": rng.choice(np.array(["NMAC", "OPS-1", "OPS-2"]), count),
+        },
+        geometry=polygons,
+        crs="EPSG:4326",
+    )
+
+
+def timed(fn) -> float:  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def run(count: int, repeat: int) -> dict[str, float]:
+    frame = generate(count)
+    areas = shapely.area(frame.to_crs(frame.estimate_utm_crs()).geometry.values)
+    work = Path(tempfile.mkdtemp(prefix="demine-bench-"))
+    source = work / "hazards.gpkg"
+    pyogrio.write_dataframe(frame, source, layer="hazard_areas")
+    reference, imports, stats = [], [], []
+    for k in range(repeat):
+        ref_path = work / f"reference-{k}.gpkg"
+        reference.append(timed(lambda p=ref_path: pyogrio.write_dataframe(frame, p)))
+        store = open_store(str(work / f"registry-{k}.gpkg"))
+        store.init()
+        imports.append(timed(lambda s=store: import_hazards(s, read_hazards(source), "bench")))
+        with store.read() as conn:
+            stats.append(timed(lambda c=conn: summary(c)))
+        store.dispose()
+    return {
+        "count": count,
+        "median_area_m2": float(np.median(areas)),
+        "reference_write_s": statistics.median(reference),
+        "import_s": statistics.median(imports),
+        "ratio": statistics.median(imports) / statistics.median(reference),
+        "stats_s": statistics.median(stats),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    result = run(args.count, args.repeat)
+    print(json.dumps(result, indent=2))
+    print(f"\n| polygons | pyogrio write (reference) | demine import | ratio | stats |\n"
+          f"|---:|---:|---:|---:|---:|\n"
+          f"| {result['count']:,} | {result['reference_write_s']:.2f} s | "
+          f"{result['import_s']:.2f} s | {result['ratio']:.2f}x | {result['stats_s']:.2f} s |")
+
+
+if __name__ == "__main__":
+    main()

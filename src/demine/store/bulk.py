@@ -1,0 +1,86 @@
+"""Bulk writes that bypass per-row SQLAlchemy work: 100,000 rows in one driver executemany.
+
+On the embedded store the R-tree insert trigger is suspended for the batch and the index is filled
+from the envelopes computed once with numpy, then the trigger is put back, all inside the same
+transaction: the GeoPackage is never seen without its index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import Connection, Table, select
+
+from demine.store.geopackage import rtree_ddl
+from demine.store.schema import geometry_column
+
+_PLACEHOLDER = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+def _sqlite_column(values: list[Any]) -> list[Any]:
+    """A column's values as sqlite3 takes them (dates as ISO text, booleans as 0/1)."""
+    sample = next((v for v in values if v is not None), None)
+    if isinstance(sample, bool):
+        return [None if v is None else int(v) for v in values]
+    if isinstance(sample, date):
+        return [None if v is None else v.isoformat() for v in values]
+    return values
+
+
+def bulk_insert(
+    conn: Connection,
+    table: Table,
+    rows: Sequence[dict[str, Any]],
+    geometries: NDArray[np.object_] | None = None,
+) -> None:
+    """Insert rows (geometry column values already encoded for the dialect) in one call.
+
+    `geometries` are the shapely geometries behind the encoded column, used on the embedded store
+    to fill the R-tree from envelopes computed in one pass.
+    """
+    if not rows:
+        return
+    columns = list(rows[0])
+    mark = _PLACEHOLDER[conn.dialect.paramstyle]
+    names = ", ".join(f'"{c}"' for c in columns)
+    sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join([mark] * len(columns))})'
+    sqlite = conn.dialect.name == "sqlite"
+    values = [[r[c] for r in rows] for c in columns]
+    if sqlite:
+        values = [_sqlite_column(v) for v in values]
+    params = list(zip(*values, strict=True))
+    geom = geometry_column(table)
+    if not sqlite or geom is None or geometries is None:
+        conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
+        return
+    trigger = f"rtree_{table.name}_{geom.name}_insert"
+    before = conn.execute(select(table.c.fid).order_by(table.c.fid.desc()).limit(1)).scalar() or 0
+    conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{trigger}"')
+    conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
+    fids = conn.execute(
+        select(table.c.fid).where(table.c.fid > before).order_by(table.c.fid)
+    ).scalars().all()
+    _fill_rtree(conn, table.name, geom.name, fids, geometries)
+    insert_trigger = next(d for d in rtree_ddl(table.name, geom.name) if f'"{trigger}"' in d)
+    conn.exec_driver_sql(insert_trigger)
+
+
+def _fill_rtree(
+    conn: Connection, table: str, column: str, fids: Sequence[int],
+    geometries: NDArray[np.object_],
+) -> None:
+    import shapely
+
+    bounds = shapely.bounds(geometries)
+    keep = np.isfinite(bounds).all(axis=1)
+    entries = [
+        (int(f), float(b[0]), float(b[2]), float(b[1]), float(b[3]))
+        for f, b, k in zip(fids, bounds, keep, strict=True) if k
+    ]
+    conn.exec_driver_sql(
+        f'INSERT INTO "rtree_{table}_{column}" VALUES (?, ?, ?, ?, ?)', entries  # type: ignore[arg-type]
+    )
