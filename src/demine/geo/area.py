@@ -78,7 +78,7 @@ def laea_area(geoms: NDArray[np.object_]) -> NDArray[np.float64]:
     shell = np.ones(len(rings), dtype=bool)
     shell[1:] = ring_part[1:] != ring_part[:-1]
     signed = np.where(shell, ring_area, -ring_area)
-    return np.bincount(part_geom[ring_part], weights=signed, minlength=len(geoms))
+    return np.bincount(part_geom[ring_part], weights=signed, minlength=len(geoms)).astype(float)
 
 
 def geodesic_area_one(geom: shapely.Geometry) -> float:

@@ -55,12 +55,12 @@ def bulk_insert(
     params = list(zip(*values, strict=True))
     geom = geometry_column(table)
     if not sqlite or geom is None or geometries is None:
-        conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
+        conn.exec_driver_sql(sql, params)
         return
     trigger = f"rtree_{table.name}_{geom.name}_insert"
     before = conn.execute(select(table.c.fid).order_by(table.c.fid.desc()).limit(1)).scalar() or 0
     conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{trigger}"')
-    conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
+    conn.exec_driver_sql(sql, params)
     fids = conn.execute(
         select(table.c.fid).where(table.c.fid > before).order_by(table.c.fid)
     ).scalars().all()
@@ -82,5 +82,5 @@ def _fill_rtree(
         for f, b, k in zip(fids, bounds, keep, strict=True) if k
     ]
     conn.exec_driver_sql(
-        f'INSERT INTO "rtree_{table}_{column}" VALUES (?, ?, ?, ?, ?)', entries  # type: ignore[arg-type]
+        f'INSERT INTO "rtree_{table}_{column}" VALUES (?, ?, ?, ?, ?)', entries
     )
