@@ -22,7 +22,11 @@ from demine.io.columns import (
 )
 from demine.io.vector import FeatureTable, read_features
 from demine.model.problems import Problem
-from demine.model.vocab import Classification, LandUse, OrdnanceCategory
+from demine.model.vocab import Classification, LandUse, OrdnanceCategory, Vocabulary
+
+ATTRIBUTES = ("name", "classification", "contamination", "blocked_land_use", "reported_area_m2",
+              "info_date", "organisation", "beneficiaries", "priority", "location")
+"""The hazard attributes an import carries, in store column names."""
 
 
 @dataclass
@@ -31,13 +35,22 @@ class HazardBatch:
 
     codes: list[str]
     geometries: NDArray[np.object_]
-    attributes: list[dict[str, Any]]
-    fingerprints: list[str]
+    columns: dict[str, list[Any]]
     problems: list[Problem] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.codes)
+
+    def row(self, i: int) -> dict[str, Any]:
+        """The attributes of the i-th hazard (0-based)."""
+        return {k: v[i] for k, v in self.columns.items()}
+
+    def fingerprints(self) -> list[str]:
+        """Digests of each feature's code, geometry and attributes (for re-import checks)."""
+        wkbs = shapely.to_wkb(self.geometries, output_dimension=2)
+        rows = [self.row(i) for i in range(len(self))]
+        return fingerprints(self.codes, wkbs, rows)
 
 
 def to_multipolygons(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
@@ -45,7 +58,7 @@ def to_multipolygons(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
     out = geoms.copy()
     single = shapely.get_type_id(out) == 3
     if single.any():
-        out[single] = shapely.multipolygons(out[single][:, None].tolist())
+        out[single] = shapely.multipolygons(out[single], indices=np.arange(int(single.sum())))
     return out
 
 
@@ -109,42 +122,32 @@ def read_hazards(path: str | Path, repair: bool = False) -> HazardBatch:
             )
         else:
             seen[code] = i + 1
-    classes = parse_column(frame, ("classification", "classifica", "class"), Classification.parse,
-                           problems, codes)
-    contamination = parse_column(frame, ("contamination", "categories", "contaminat"),
-                                 vocab_list(OrdnanceCategory), problems, codes)
-    land_use = parse_column(frame, ("blocked_land_use", "land_use", "blocked_la"),
-                            vocab_list(LandUse), problems, codes)
-    reported = parse_column(frame, ("reported_area_m2", "reported_area", "reported_a"),
-                            parse_area, problems, codes)
-    dates = parse_column(frame, ("date", "info_date"), parse_date, problems, codes)
-    beneficiaries = parse_column(frame, ("beneficiaries", "beneficiar"), parse_count,
-                                 problems, codes)
-    priority = parse_column(frame, ("priority",), parse_count, problems, codes)
-    names = text_column(frame, "name")
-    organisations = text_column(frame, "organisation", "organization", "organisati", "org")
-    location = text_column(frame, "location", "admin")
+    columns = {
+        "name": text_column(frame, "name"),
+        "classification": [
+            (c or Classification.SHA.value) for c in parse_column(
+                frame, ("classification", "classifica", "class"),
+                lambda v: Classification.parse(v).value, problems, codes)
+        ],
+        "contamination": parse_column(frame, ("contamination", "categories", "contaminat"),
+                                      joined(OrdnanceCategory), problems, codes),
+        "blocked_land_use": parse_column(frame, ("blocked_land_use", "land_use", "blocked_la"),
+                                         joined(LandUse), problems, codes),
+        "reported_area_m2": parse_column(frame, ("reported_area_m2", "reported_area",
+                                                 "reported_a"), parse_area, problems, codes),
+        "info_date": parse_column(frame, ("date", "info_date"), parse_date, problems, codes),
+        "organisation": text_column(frame, "organisation", "organization", "organisati", "org"),
+        "beneficiaries": parse_column(frame, ("beneficiaries", "beneficiar"), parse_count,
+                                      problems, codes),
+        "priority": parse_column(frame, ("priority",), parse_count, problems, codes),
+        "location": text_column(frame, "location", "admin"),
+    }
     problems.sort(key=lambda p: (p.index or 0))
-    geoms = table.geometries
-    if not problems:
-        geoms = to_multipolygons(geoms)
-    attributes = [
-        {
-            "name": names[i],
-            "classification": (classes[i] or Classification.SHA).value,
-            "contamination": ",".join(c.value for c in contamination[i] or ()) or None,
-            "blocked_land_use": ",".join(u.value for u in land_use[i] or ()) or None,
-            "reported_area_m2": reported[i],
-            "info_date": dates[i],
-            "organisation": organisations[i],
-            "beneficiaries": beneficiaries[i],
-            "priority": priority[i],
-            "location": location[i],
-        }
-        for i in range(len(codes))
-    ]
-    prints: list[str] = []
-    if not problems:
-        wkbs = shapely.to_wkb(geoms, output_dimension=2)
-        prints = fingerprints([str(c) for c in codes], wkbs, attributes)
-    return HazardBatch([c or "" for c in codes], geoms, attributes, prints, problems, notices)
+    geoms = table.geometries if problems else to_multipolygons(table.geometries)
+    return HazardBatch([c or "" for c in codes], geoms, columns, problems, notices)
+
+
+def joined(vocab: type[Vocabulary]) -> Any:
+    """A parser of a comma-separated vocabulary list into its stored form ('AP_MINE,UXO')."""
+    parse = vocab_list(vocab)
+    return lambda text: ",".join(v.value for v in parse(text)) or None

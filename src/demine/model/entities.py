@@ -54,9 +54,14 @@ def new_id() -> str:
 def new_ids(count: int) -> list[str]:
     """`count` time-ordered ids, increasing within the batch."""
     millis = time.time_ns() // 1_000_000
-    base = (millis & (2**48 - 1)) << 80 | 0x7 << 76 | 0b10 << 62
-    start = int.from_bytes(os.urandom(4), "big") << 16
-    return [str(uuid.UUID(int=base | ((start + i) & (2**62 - 1)))) for i in range(count)]
+    head = f"{millis & (2**48 - 1):012x}"
+    head = f"{head[:8]}-{head[8:]}-7{int.from_bytes(os.urandom(2), 'big') & 0xFFF:03x}-"
+    start = int.from_bytes(os.urandom(6), "big") & (2**46 - 1)
+    out = []
+    for i in range(count):
+        tail = f"{(0b10 << 62) | (start + i):016x}"
+        out.append(f"{head}{tail[:4]}-{tail[4:]}")
+    return out
 
 
 @dataclass(kw_only=True)

@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 from sqlalchemy import delete, func, select
 
-from demine.io.hazards import HazardBatch, fingerprint, to_multipolygons
+from demine.io.hazards import ATTRIBUTES, HazardBatch, fingerprints, to_multipolygons
 from demine.io.releases import ReleaseBatch
 from demine.model.vocab import age_group
 from demine.store import Store, StoreError
@@ -132,14 +132,11 @@ def _hazards(store: Store, rng: np.random.Generator, actor: str) -> list[str]:
             "reported_area_m2": round(float(shapely.area(poly)) * 111_320 * 71_500, -2),
             "info_date": date(2024, 11, 1) + timedelta(days=int(i * 9)),
             "organisation": "NMAC", "beneficiaries": int(rng.integers(50, 900)),
-            "priority": int(rng.integers(1, 4)), "location": f"ADM2-{1 + (i >= 5)}", "name2": None,
+            "priority": int(rng.integers(1, 4)), "location": f"ADM2-{1 + (i >= 5)}",
         })
-        attrs[-1].pop("name2")
     arr = to_multipolygons(np.asarray(geoms, dtype=object))
-    wkbs = shapely.to_wkb(arr)
-    batch = HazardBatch(codes, arr, attrs,
-                        [fingerprint(c, w, a) for c, w, a in zip(codes, wkbs, attrs, strict=True)])
-    import_hazards(store, batch, actor)
+    columns = {key: [a[key] for a in attrs] for key in ATTRIBUTES}
+    import_hazards(store, HazardBatch(codes, arr, columns), actor, "demo")
     return codes
 
 
@@ -174,9 +171,8 @@ def _releases(store: Store, rng: np.random.Generator, codes: list[str], actor: s
                 "OPS-1", None)
     arr = to_multipolygons(np.asarray(geoms, dtype=object))
     wkbs = shapely.to_wkb(arr)
-    batch = ReleaseBatch(hazards, arr, attrs, [
-        fingerprint(h, w, a) for h, w, a in zip(hazards, wkbs, attrs, strict=True)])
-    import_releases(store, batch, actor)
+    batch = ReleaseBatch(hazards, arr, attrs, fingerprints(hazards, wkbs, attrs))
+    import_releases(store, batch, actor, "demo")
 
 
 def _events(store: Store, rng: np.random.Generator, actor: str, now: str) -> None:

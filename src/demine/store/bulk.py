@@ -31,25 +31,29 @@ def _sqlite_column(values: list[Any]) -> list[Any]:
     return values
 
 
+def rows_to_columns(rows: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
+    """Row dicts (all with the same keys) as columns."""
+    return {key: [r[key] for r in rows] for key in rows[0]} if rows else {}
+
+
 def bulk_insert(
     conn: Connection,
     table: Table,
-    rows: Sequence[dict[str, Any]],
+    columns: dict[str, list[Any]],
     geometries: NDArray[np.object_] | None = None,
 ) -> None:
-    """Insert rows (geometry column values already encoded for the dialect) in one call.
+    """Insert columns of equal length (geometry values already encoded) in one call.
 
     `geometries` are the shapely geometries behind the encoded column, used on the embedded store
     to fill the R-tree from envelopes computed in one pass.
     """
-    if not rows:
+    if not columns or not next(iter(columns.values())):
         return
-    columns = list(rows[0])
     mark = _PLACEHOLDER[conn.dialect.paramstyle]
     names = ", ".join(f'"{c}"' for c in columns)
     sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join([mark] * len(columns))})'
     sqlite = conn.dialect.name == "sqlite"
-    values = [[r[c] for r in rows] for c in columns]
+    values = list(columns.values())
     if sqlite:
         values = [_sqlite_column(v) for v in values]
     params = list(zip(*values, strict=True))

@@ -15,7 +15,7 @@ import shapely
 from sqlalchemy import Connection, select, update
 
 from demine.geo.area import area_m2
-from demine.io.hazards import HazardBatch
+from demine.io.hazards import ATTRIBUTES, HazardBatch, fingerprints
 from demine.io.releases import ReleaseBatch
 from demine.model.accounting import (
     CLIP_REPORT_M2,
@@ -27,7 +27,7 @@ from demine.model.entities import new_ids
 from demine.model.problems import InputError, Problem
 from demine.store import audit
 from demine.store.base import Store, now_iso
-from demine.store.bulk import bulk_insert
+from demine.store.bulk import bulk_insert, rows_to_columns
 from demine.store.codes import next_codes
 from demine.store.organisations import ensure_organisations
 from demine.store.schema import hazard_areas, releases
@@ -74,13 +74,13 @@ def import_hazards(
         raise InputError([Problem(None, None, "the file holds no features")])
     result = ImportResult(notices=list(batch.notices))
     with store.write() as conn:
-        existing = dict(conn.execute(select(hazard_areas.c.code, hazard_areas.c.fingerprint)).all())
+        existing = set(conn.execute(select(hazard_areas.c.code)).scalars())
         known = [i for i, code in enumerate(batch.codes) if code in existing]
         refusal = _already_imported(known, len(batch), batch.codes, "hazard areas")
         if refusal:
             raise refusal
         if known:
-            changed = [i for i in known if existing[batch.codes[i]] != batch.fingerprints[i]]
+            changed = _changed_hazards(conn, batch)
             if changed:
                 raise InputError([
                     Problem(i + 1, batch.codes[i],
@@ -93,29 +93,48 @@ def import_hazards(
     return result
 
 
+def _changed_hazards(conn: Connection, batch: HazardBatch) -> list[int]:
+    """Features of a re-imported file whose stored hazard differs from them (0-based)."""
+    stored: dict[str, str] = {}
+    columns = [hazard_areas.c[name] for name in ATTRIBUTES]
+    for start in range(0, len(batch), 5000):
+        chunk = batch.codes[start : start + 5000]
+        rows = conn.execute(
+            select(hazard_areas.c.code, hazard_areas.c.geom, *columns)
+            .where(hazard_areas.c.code.in_(chunk))
+        ).mappings().all()
+        if not rows:
+            continue
+        geoms = np.empty(len(rows), dtype=object)
+        geoms[:] = [r["geom"] for r in rows]
+        wkbs = shapely.to_wkb(geoms, output_dimension=2)
+        attrs = [{k: r[k] for k in ATTRIBUTES} for r in rows]
+        codes = [r["code"] for r in rows]
+        stored.update(zip(codes, fingerprints(codes, wkbs, attrs), strict=True))
+    mine = batch.fingerprints()
+    return [i for i, code in enumerate(batch.codes) if stored.get(code) != mine[i]]
+
+
 def _write_hazards(
     store: Store, conn: Connection, batch: HazardBatch, actor: str, result: ImportResult,
     source: str,
 ) -> None:
     now = now_iso()
+    n = len(batch)
     areas = area_m2(batch.geometries)
-    encoded = store.encode(batch.geometries)
-    ids = new_ids(len(batch))
-    stamps = _stamps(now, actor)
-    rows = []
-    for i, code in enumerate(batch.codes):
-        row = dict(batch.attributes[i])
-        row.update(
-            id=ids[i], code=code, status="open", area_m2=float(areas[i]),
-            remaining_area_m2=float(areas[i]), fingerprint=batch.fingerprints[i], version=1,
-            geom=encoded[i], **stamps,
-        )
-        rows.append(row)
-    ensure_organisations(conn, {r["organisation"] for r in rows}, actor, now)
-    bulk_insert(conn, hazard_areas, rows, batch.geometries)
-    audit.append(conn, [import_entry(actor, "hazard_areas", source, batch.codes,
-                                     batch.fingerprints)], now)
-    reported = np.array([r["reported_area_m2"] or np.nan for r in rows], dtype=float)
+    area_list = areas.tolist()
+    columns: dict[str, list[Any]] = {
+        "id": new_ids(n), "code": list(batch.codes), **batch.columns,
+        "status": ["open"] * n, "area_m2": area_list, "remaining_area_m2": area_list,
+        "version": [1] * n, "created_at": [now] * n, "updated_at": [now] * n,
+        "created_by": [actor] * n, "geom": store.encode(batch.geometries),
+    }
+    ensure_organisations(conn, set(batch.columns["organisation"]), actor, now)
+    bulk_insert(conn, hazard_areas, columns, batch.geometries)
+    audit.append(conn, [import_entry(actor, "hazard_areas", source, batch.codes)], now)
+    reported = np.array(
+        [np.nan if r is None else r for r in batch.columns["reported_area_m2"]], dtype=float
+    )
     with np.errstate(invalid="ignore"):
         off = np.abs(reported - areas) > REPORTED_AREA_TOLERANCE * areas
     if off.any():
@@ -124,17 +143,14 @@ def _write_hazards(
             f"{int(off.sum())} hazard area(s) have a reported area more than "
             f"{REPORTED_AREA_TOLERANCE:.0%} away from the computed one (e.g. {', '.join(first)})"
         )
-    result.created = len(rows)
+    result.created = n
     result.codes = list(batch.codes)
 
 
-def import_entry(
-    actor: str, entity: str, source: str, codes: list[str], prints: list[str]
-) -> audit.AuditEntry:
-    """One audit entry for a whole import: the file and each record created with its digest."""
-    return audit.AuditEntry(actor, "import", entity, source, None, {
-        "source": source, "count": len(codes), "records": dict(zip(codes, prints, strict=True)),
-    })
+def import_entry(actor: str, entity: str, source: str, codes: list[str]) -> audit.AuditEntry:
+    """One audit entry for a whole import: the file and the codes of the records it created."""
+    return audit.AuditEntry(actor, "import", entity, source, None,
+                            {"source": source, "count": len(codes), "records": codes})
 
 
 @dataclass
@@ -260,9 +276,8 @@ def _write_releases(
         )
         rows.append(row)
     ensure_organisations(conn, {r["organisation"] for r in rows}, actor, now)
-    bulk_insert(conn, releases, rows, geoms)
-    entries = [import_entry(actor, "releases", source, [r["code"] for r in rows],
-                            [r["fingerprint"] for r in rows])]
+    bulk_insert(conn, releases, rows_to_columns(rows), geoms)
+    entries = [import_entry(actor, "releases", source, [r["code"] for r in rows])]
     by_hazard: dict[str, int] = defaultdict(int)
     for r in rows:
         by_hazard[r["hazard"]] += 1

@@ -84,7 +84,6 @@ hazard_areas = Table(
     Column("priority", Integer),
     Column("info_date", Date),
     Column("location", Text),
-    Column("fingerprint", Text),
     Column("version", Integer, nullable=False),
     *_stamps(),
     Column("geom", Geometry("MULTIPOLYGON"), nullable=False),
