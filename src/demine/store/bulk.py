@@ -12,9 +12,11 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 from sqlalchemy import Connection, Table, select
 
+from demine.store import rtree_pack
 from demine.store.geopackage import rtree_ddl
 from demine.store.schema import geometry_column
 
@@ -62,29 +64,39 @@ def bulk_insert(
         conn.exec_driver_sql(sql, params)
         return
     trigger = f"rtree_{table.name}_{geom.name}_insert"
-    before = conn.execute(select(table.c.fid).order_by(table.c.fid.desc()).limit(1)).scalar() or 0
+    before = _sequence(conn, table.name)
     conn.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{trigger}"')
     conn.exec_driver_sql(sql, params)
-    fids = conn.execute(
-        select(table.c.fid).where(table.c.fid > before).order_by(table.c.fid)
-    ).scalars().all()
-    _fill_rtree(conn, table.name, geom.name, fids, geometries)
+    after = _sequence(conn, table.name)
+    if after - before == len(params):
+        fids = np.arange(before + 1, after + 1, dtype=np.int64)
+    else:  # not one contiguous run: ask for them
+        fids = np.asarray(conn.execute(
+            select(table.c.fid).where(table.c.fid > before).order_by(table.c.fid)
+        ).scalars().all(), dtype=np.int64)
+    _fill_rtree(conn, f"rtree_{table.name}_{geom.name}", fids, geometries)
     insert_trigger = next(d for d in rtree_ddl(table.name, geom.name) if f'"{trigger}"' in d)
     conn.exec_driver_sql(insert_trigger)
 
 
-def _fill_rtree(
-    conn: Connection, table: str, column: str, fids: Sequence[int],
-    geometries: NDArray[np.object_],
-) -> None:
-    import shapely
+def _sequence(conn: Connection, table: str) -> int:
+    """The last fid handed out in an AUTOINCREMENT table."""
+    found = conn.exec_driver_sql(
+        "SELECT seq FROM sqlite_sequence WHERE name = ?", (table,)
+    ).scalar()
+    return int(found or 0)
 
+
+def _fill_rtree(
+    conn: Connection, rtree: str, fids: NDArray[np.int64], geometries: NDArray[np.object_]
+) -> None:
+    """Index the new rows: packed at once into an empty R-tree, else one insert each."""
     bounds = shapely.bounds(geometries)
     keep = np.isfinite(bounds).all(axis=1)
-    entries = [
-        (int(f), float(b[0]), float(b[2]), float(b[1]), float(b[3]))
-        for f, b, k in zip(fids, bounds, keep, strict=True) if k
-    ]
-    conn.exec_driver_sql(
-        f'INSERT INTO "rtree_{table}_{column}" VALUES (?, ?, ?, ?, ?)', entries
-    )
+    fids, bounds = fids[keep], bounds[keep]
+    if rtree_pack.is_empty(conn, rtree):
+        rtree_pack.pack(conn, rtree, fids, bounds)
+        return
+    entries = [(int(f), float(b[0]), float(b[2]), float(b[1]), float(b[3]))
+               for f, b in zip(fids, bounds, strict=True)]
+    conn.exec_driver_sql(f'INSERT INTO "{rtree}" VALUES (?, ?, ?, ?, ?)', entries)
