@@ -14,8 +14,6 @@ from numpy.typing import NDArray
 
 MAGIC = b"GP"
 WGS84_SRS_ID = 4326
-_HEADER_XY = struct.Struct("<2sBBi4d")  # magic, version, flags, srs_id, minx maxx miny maxy
-_HEADER_EMPTY = struct.Struct("<2sBBi")
 _FLAGS_XY_LE = 0b0000_0011  # envelope [minx, maxx, miny, maxy], little-endian
 _FLAGS_EMPTY_LE = 0b0001_0001  # empty geometry, no envelope, little-endian
 _ENVELOPE_BYTES = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}
@@ -28,22 +26,40 @@ def encode(geom: shapely.Geometry | None, srs_id: int = WGS84_SRS_ID) -> bytes |
     return encode_many(np.array([geom], dtype=object), srs_id)[0]
 
 
+_HEADER = np.dtype([("magic", "S2"), ("version", "u1"), ("flags", "u1"), ("srs_id", "<i4"),
+                    ("envelope", "<f8", 4)])
+MULTI_PREFIX = b"\x01\x06\x00\x00\x00\x01\x00\x00\x00"
+"""Little-endian WKB of a MultiPolygon of one part, up to that part's own WKB."""
+
+
 def encode_many(
-    geoms: NDArray[np.object_], srs_id: int = WGS84_SRS_ID
+    geoms: NDArray[np.object_], srs_id: int = WGS84_SRS_ID, multi: bool = False
 ) -> list[bytes | None]:
-    """Many geometries as GeoPackage blobs, the WKB and envelopes computed on the whole array."""
+    """Many geometries as GeoPackage blobs, the WKB and envelopes computed on the whole array.
+
+    With `multi`, polygons are written as one-part multipolygons (at the byte level, no copy).
+    """
     wkbs = shapely.to_wkb(geoms, byte_order=1, flavor="iso", output_dimension=2)
     bounds = shapely.bounds(geoms)
-    empty = shapely.is_empty(geoms)
+    empty = shapely.is_empty(geoms) | ~np.isfinite(bounds).all(axis=1)
+    headers = np.zeros(len(geoms), dtype=_HEADER)
+    headers["magic"] = MAGIC
+    headers["flags"] = np.where(empty, _FLAGS_EMPTY_LE, _FLAGS_XY_LE)
+    headers["srs_id"] = srs_id
+    headers["envelope"] = bounds[:, [0, 2, 1, 3]]
+    raw = headers.tobytes()
+    size = _HEADER.itemsize
+    promote = (shapely.get_type_id(geoms) == 3) if multi else np.zeros(len(geoms), dtype=bool)
     out: list[bytes | None] = []
-    pack_xy = _HEADER_XY.pack
-    for wkb, (minx, miny, maxx, maxy), is_empty in zip(wkbs, bounds, empty, strict=True):
+    for i, (wkb, is_empty, lift) in enumerate(zip(wkbs, empty, promote, strict=True)):
         if wkb is None:
             out.append(None)
-        elif is_empty:
-            out.append(_HEADER_EMPTY.pack(MAGIC, 0, _FLAGS_EMPTY_LE, srs_id) + wkb)
+            continue
+        body = MULTI_PREFIX + wkb if lift else wkb
+        if is_empty:
+            out.append(raw[i * size : i * size + 8] + body)
         else:
-            out.append(pack_xy(MAGIC, 0, _FLAGS_XY_LE, srs_id, minx, maxx, miny, maxy) + wkb)
+            out.append(raw[i * size : (i + 1) * size] + body)
     return out
 
 

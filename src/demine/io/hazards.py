@@ -48,7 +48,7 @@ class HazardBatch:
 
     def fingerprints(self) -> list[str]:
         """Digests of each feature's code, geometry and attributes (for re-import checks)."""
-        wkbs = shapely.to_wkb(self.geometries, output_dimension=2)
+        wkbs = shapely.to_wkb(to_multipolygons(self.geometries), output_dimension=2)
         rows = [self.row(i) for i in range(len(self))]
         return fingerprints(self.codes, wkbs, rows)
 
@@ -143,8 +143,7 @@ def read_hazards(path: str | Path, repair: bool = False) -> HazardBatch:
         "location": text_column(frame, "location", "admin"),
     }
     problems.sort(key=lambda p: (p.index or 0))
-    geoms = table.geometries if problems else to_multipolygons(table.geometries)
-    return HazardBatch([c or "" for c in codes], geoms, columns, problems, notices)
+    return HazardBatch([c or "" for c in codes], table.geometries, columns, problems, notices)
 
 
 def joined(vocab: type[Vocabulary]) -> Any:

@@ -70,15 +70,15 @@ def read_features(path: str | Path, wanted_layers: tuple[str, ...] = ()) -> Feat
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            meta, _fids, wkb, field_data = pyogrio.raw.read(
-                str(path), layer=layer, **options
-            )
+            meta, table = pyogrio.raw.read_arrow(str(path), layer=layer, **options)
     except Exception as exc:
         raise InputError([Problem(None, None, f"{path}: cannot be read ({exc})")]) from exc
     names = [str(n) for n in meta["fields"]]
-    properties = pd.DataFrame({n: col for n, col in zip(names, field_data, strict=True)})
-    if wkb is None:
+    geometry_name = meta.get("geometry_name") or "wkb_geometry"
+    if geometry_name not in table.column_names:
         raise InputError([Problem(None, None, f"{path}: has no geometry column")])
+    properties = table.select(names).to_pandas()
+    wkb = table.column(geometry_name).to_numpy(zero_copy_only=False)
     geometries, problems = decode_wkb(wkb)
     crs = meta.get("crs")
     try:

@@ -112,9 +112,9 @@ class Store:
     def _lock_for_write(self, conn: Connection) -> None:
         """Serialise writers so that the audit log's hash chain stays one chain."""
 
-    def encode(self, geoms: NDArray[np.object_]) -> list[Any]:
-        """Geometries encoded for this backend in one vectorised pass."""
-        return encode_geometries(self.dialect, geoms)
+    def encode(self, geoms: NDArray[np.object_], multi: bool = False) -> list[Any]:
+        """Geometries encoded for this backend in one vectorised pass (polygons as multi)."""
+        return encode_geometries(self.dialect, geoms, multi)
 
     def describe(self) -> str:
         return self.engine.url.render_as_string(hide_password=True)

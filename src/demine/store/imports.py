@@ -7,6 +7,7 @@ and already-imported features is refused, so a retried import never makes a dupl
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,7 @@ import numpy as np
 import shapely
 from sqlalchemy import Connection, select, update
 
-from demine.geo.area import area_m2
+from demine.geo.area import area_m2, centre_of
 from demine.io.hazards import ATTRIBUTES, HazardBatch, fingerprints
 from demine.io.releases import ReleaseBatch
 from demine.model.accounting import (
@@ -127,7 +128,7 @@ def _write_hazards(
         "id": new_ids(n), "code": list(batch.codes), **batch.columns,
         "status": ["open"] * n, "area_m2": area_list, "remaining_area_m2": area_list,
         "version": [1] * n, "created_at": [now] * n, "updated_at": [now] * n,
-        "created_by": [actor] * n, "geom": store.encode(batch.geometries),
+        "created_by": [actor] * n, "geom": store.encode(batch.geometries, multi=True),
     }
     ensure_organisations(conn, set(batch.columns["organisation"]), actor, now)
     bulk_insert(conn, hazard_areas, columns, batch.geometries)
@@ -151,6 +152,12 @@ def import_entry(actor: str, entity: str, source: str, codes: list[str]) -> audi
     """One audit entry for a whole import: the file and the codes of the records it created."""
     return audit.AuditEntry(actor, "import", entity, source, None,
                             {"source": source, "count": len(codes), "records": codes})
+
+
+def hazard_measure(hazard: shapely.Geometry) -> Callable[[list[shapely.Geometry]], Any]:
+    """Area in m2 of pieces of a hazard, about the hazard's own projection centre."""
+    centre = centre_of(hazard)
+    return lambda pieces: area_m2(pieces, centre)
 
 
 @dataclass
@@ -224,7 +231,8 @@ def _check_releases(
             continue
         earlier = [g for _, g in hazard.releases]
         union = shapely.union_all(np.asarray(earlier, dtype=object)) if earlier else None
-        clipped = clip_release(batch.geometries[i], hazard.row["geom"], union, area_m2)
+        clipped = clip_release(batch.geometries[i], hazard.row["geom"], union,
+                               hazard_measure(hazard.row["geom"]))
         if clipped.wholly_outside:
             problems.append(Problem(i + 1, labels[i], f"lies wholly outside hazard area {code}"))
             continue
@@ -292,7 +300,7 @@ def _update_remaining(conn: Connection, hazard: _Hazard, actor: str, now: str) -
     """Recompute a hazard's remaining land and status after new releases."""
     row = hazard.row
     remaining = remaining_geometry(row["geom"], [g for _, g in hazard.releases])
-    remaining_m2 = min(float(area_m2([remaining])[0]), float(row["area_m2"]))
+    remaining_m2 = min(float(hazard_measure(row["geom"])([remaining])[0]), float(row["area_m2"]))
     status = hazard_status(True, remaining_m2).value
     before = {"remaining_area_m2": row["remaining_area_m2"], "status": row["status"],
               "version": row["version"]}

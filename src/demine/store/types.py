@@ -65,9 +65,20 @@ def ewkb_hex(geom: shapely.Geometry) -> str:
     return str(shapely.to_wkb(shapely.set_srid(geom, SRID), hex=True, include_srid=True))
 
 
-def encode_geometries(dialect_name: str, geoms: NDArray[np.object_]) -> list[Any]:
-    """A whole array of geometries encoded for the dialect in one pass (bulk inserts)."""
+def encode_geometries(
+    dialect_name: str, geoms: NDArray[np.object_], multi: bool = False
+) -> list[Any]:
+    """A whole array of geometries encoded for the dialect in one pass (bulk inserts).
+
+    With `multi`, polygons are stored as one-part multipolygons.
+    """
     if dialect_name == "postgresql":
+        if multi:
+            single = shapely.get_type_id(geoms) == 3
+            if single.any():
+                geoms = geoms.copy()
+                geoms[single] = shapely.multipolygons(
+                    geoms[single], indices=np.arange(int(single.sum())))
         srid = shapely.set_srid(geoms, SRID)
         return list(shapely.to_wkb(srid, hex=True, include_srid=True))
-    return gpkg.encode_many(geoms)
+    return gpkg.encode_many(geoms, multi=multi)
