@@ -475,6 +475,24 @@ def test_gpkg_wkb_offset_for_larger_envelopes(indicator: int, size: int) -> None
     assert shapely.equals_exact(gpkg.decode(blob), geom, tolerance=0.0)
 
 
+@FEW
+@given(st.lists(st.one_of(polygons(), multipolygons(), st.sampled_from(EMPTIES[1:3])),
+                min_size=1, max_size=6))
+def test_gpkg_multi_writes_polygons_as_one_part_multipolygons(
+    geoms: list[shapely.Geometry],
+) -> None:
+    blobs = gpkg.encode_many(np.array(geoms, dtype=object), multi=True)
+    for g, blob in zip(geoms, blobs, strict=True):
+        back = gpkg.decode(blob)
+        if g.is_empty:
+            assert back.is_empty
+            continue
+        assert back.geom_type == "MultiPolygon"
+        assert shapely.equals_exact(back, shapely.multipolygons(shapely.get_parts(g)),
+                                    tolerance=0.0)
+        assert gpkg.envelope(blob) == gpkg.envelope(gpkg.encode(g))
+
+
 def test_gpkg_writes_xy_only() -> None:
     geom = shapely.Point(10.0, 20.0, 30.0)
     blob = gpkg.encode(geom)

@@ -185,7 +185,6 @@ def test_accepted_releases_partition_the_hazard(
         assert shapely.area(shapely.difference(clipped.geometry, hazard)) <= eps
         # the reported area is the area of the returned geometry
         assert clipped.area_m2 == pytest.approx(area_m2([clipped.geometry])[0], rel=1e-9)
-        assert clipped.area_m2 > CLIP_REPORT_M2
     for i, a in enumerate(pieces):
         for b in pieces[i + 1:]:
             assert shapely.area(shapely.intersection(a, b)) <= eps
@@ -229,6 +228,34 @@ def test_clip_release_reports_inside_outside_and_overlap(
             assert shapely.area(shapely.intersection(clipped.geometry, earlier)) <= eps
         if not (clipped.wholly_outside or clipped.overlaps):
             accepted.append(clipped.geometry)
+
+
+def test_conservation_when_a_release_cuts_a_slanted_edge() -> None:
+    """The simplest case of the law: one release across a hazard's slanted edge (~0.8 km2)."""
+    hazard = shapely.Polygon([(30.0, 50.0), (30.02, 50.0), (30.02, 50.01), (30.0, 50.0)])
+    clipped = clip_release(shapely.box(29.99, 49.99, 30.01, 50.02), hazard, None, area_m2)
+    assert not (clipped.wholly_outside or clipped.overlaps)
+    remaining = area_m2([remaining_geometry(hazard, [clipped.geometry])])[0]
+    initial = area_m2([hazard])[0]
+    assert clipped.area_m2 + remaining == pytest.approx(
+        initial, rel=CONSERVATION_REL, abs=CONSERVATION_ABS_M2)
+
+
+def test_two_halves_close_a_hazard_with_a_slanted_edge() -> None:
+    """A 2 km x 2 km hazard released in a west and an east part leaves no land."""
+    hazard = shapely.Polygon([(30.0, 45.0), (30.02, 45.003), (30.02, 45.02), (30.0, 45.02)])
+    west = clip_release(shapely.box(29.9, 44.9, 30.013, 45.1), hazard, None, area_m2)
+    east = clip_release(shapely.box(30.013, 44.9, 30.1, 45.1), hazard, west.geometry, area_m2)
+    assert not (west.wholly_outside or west.overlaps or east.wholly_outside or east.overlaps)
+    left = remaining_geometry(hazard, [west.geometry, east.geometry])
+    # nothing is left in the plane of the coordinates: at most a rounding sliver
+    assert shapely.area(left) <= PLANAR_REL * shapely.area(hazard)
+    left_m2 = area_m2([left])[0]
+    assert left_m2 <= CLOSE_TOLERANCE_M2, (
+        f"{left_m2:.3f} m2 measured in {shapely.to_wkt(left)} "
+        f"(planar area {shapely.area(left):.3g} deg2)"
+    )
+    assert hazard_status(True, left_m2) is HazardStatus.CLOSED
 
 
 # --- single releases -------------------------------------------------------------------------

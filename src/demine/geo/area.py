@@ -72,19 +72,36 @@ def laea_area(
     else:
         lon0 = np.full(len(geoms), centre[0])
         lat0 = np.full(len(geoms), centre[1])
-    parts, part_geom = shapely.get_parts(geoms, return_index=True)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
-    owner = part_geom[ring_part[coord_ring]]
-    x, y = laea_xy(coords[:, 0], coords[:, 1], lon0[owner], lat0[owner])
-    same = coord_ring[:-1] == coord_ring[1:]
+    out = np.zeros(len(geoms), dtype=np.float64)
+    # plain polygons without holes: one closed ring each, no need to take them apart
+    plain = (shapely.get_type_id(geoms) == 3) & (shapely.get_num_interior_rings(geoms) == 0)
+    if plain.any():
+        coords, owner = shapely.get_coordinates(geoms[plain], return_index=True)
+        local = np.flatnonzero(plain)[owner]
+        out[plain] = _ring_areas(coords, owner, int(plain.sum()), lon0[local], lat0[local])
+    rest = np.flatnonzero(~plain)
+    if len(rest):
+        parts, part_geom = shapely.get_parts(geoms[rest], return_index=True)
+        rings, ring_part = shapely.get_rings(parts, return_index=True)
+        coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
+        owner = rest[part_geom[ring_part[coord_ring]]]
+        ring_area = _ring_areas(coords, coord_ring, len(rings), lon0[owner], lat0[owner])
+        shell = np.ones(len(rings), dtype=bool)
+        shell[1:] = ring_part[1:] != ring_part[:-1]
+        signed = np.where(shell, ring_area, -ring_area)
+        out[rest] = np.bincount(part_geom[ring_part], weights=signed, minlength=len(rest))
+    return out
+
+
+def _ring_areas(
+    coords: NDArray[np.float64], ring: NDArray[np.int64], count: int,
+    lon0: NDArray[np.float64], lat0: NDArray[np.float64],
+) -> NDArray[np.float64]:
+    """Unsigned shoelace area of each closed ring, its coordinates projected about (lon0, lat0)."""
+    x, y = laea_xy(coords[:, 0], coords[:, 1], lon0, lat0)
+    same = ring[:-1] == ring[1:]
     cross = (x[:-1] * y[1:] - x[1:] * y[:-1])[same]
-    ring_area = np.abs(np.bincount(coord_ring[:-1][same], weights=cross,
-                                   minlength=len(rings))) / 2
-    shell = np.ones(len(rings), dtype=bool)
-    shell[1:] = ring_part[1:] != ring_part[:-1]
-    signed = np.where(shell, ring_area, -ring_area)
-    return np.bincount(part_geom[ring_part], weights=signed, minlength=len(geoms)).astype(float)
+    return np.abs(np.bincount(ring[:-1][same], weights=cross, minlength=count)) / 2
 
 
 def geodesic_area_one(geom: shapely.Geometry) -> float:

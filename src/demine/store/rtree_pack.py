@@ -104,10 +104,9 @@ def pack(conn: Connection, name: str, ids: NDArray[np.int64], bounds: NDArray[np
             cells["box"] = child_boxes[members]
             blob = header + cells.tobytes()
             nodes.append((nodeno, blob + bytes(size - len(blob))))
-            if level == 0:
-                rowid_rows.extend((int(i), nodeno) for i in ids[members])
-            else:
-                parent_rows.extend((int(c), nodeno) for c in numbers[level - 1][members])
+            children = (ids if level == 0 else numbers[level - 1])[members].tolist()
+            (rowid_rows if level == 0 else parent_rows).extend(
+                zip(children, [nodeno] * len(children), strict=True))
     conn.exec_driver_sql(f'DELETE FROM "{name}_node"')
     conn.exec_driver_sql(f'INSERT INTO "{name}_node" (nodeno, data) VALUES (?, ?)', nodes)
     conn.exec_driver_sql(f'INSERT INTO "{name}_rowid" (rowid, nodeno) VALUES (?, ?)',
