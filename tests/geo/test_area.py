@@ -96,7 +96,7 @@ def star_polygon(draw: st.DrawFn, lon: float, lat: float, radius: float,
 def acceptable(geom: shapely.Geometry) -> bool:
     """Valid, and not wrapped across the antimeridian."""
     bounds = shapely.bounds(geom)
-    return bool(shapely.is_valid(geom)) and -180.0 <= bounds[0] and bounds[2] <= 180.0
+    return bool(shapely.is_valid(geom)) and bounds[0] >= -180.0 and bounds[2] <= 180.0
 
 
 @st.composite

@@ -87,7 +87,7 @@ def offset(lon: float, lat: float, azimuth: float, distance: float) -> tuple[flo
 
 def acceptable(geom: shapely.Geometry) -> bool:
     bounds = shapely.bounds(geom)
-    return bool(shapely.is_valid(geom)) and -180.0 <= bounds[0] and bounds[2] <= 180.0
+    return bool(shapely.is_valid(geom)) and bounds[0] >= -180.0 and bounds[2] <= 180.0
 
 
 @st.composite
