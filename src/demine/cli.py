@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
+import sqlalchemy.exc
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -67,6 +68,11 @@ def user_errors() -> Iterator[None]:
     except (StoreError, UnknownRecord, ValueError, KeyError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         raise fail([f"error: {message}"]) from None
+    except sqlalchemy.exc.DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+        raise fail([f"error: the database cannot be used: {reason}"]) from None
+    except sqlalchemy.exc.ArgumentError as exc:
+        raise fail([f"error: bad database URL: {exc}"]) from None
 
 
 @app.callback()

@@ -7,7 +7,6 @@ and already-imported features is refused, so a retried import never makes a dupl
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +14,7 @@ import numpy as np
 import shapely
 from sqlalchemy import Connection, select, update
 
-from demine.geo.area import area_m2, centre_of
+from demine.geo.area import area_m2, measure_like
 from demine.io.hazards import ATTRIBUTES, HazardBatch, fingerprints
 from demine.io.releases import ReleaseBatch
 from demine.model.accounting import (
@@ -154,12 +153,6 @@ def import_entry(actor: str, entity: str, source: str, codes: list[str]) -> audi
                             {"source": source, "count": len(codes), "records": codes})
 
 
-def hazard_measure(hazard: shapely.Geometry) -> Callable[[list[shapely.Geometry]], Any]:
-    """Area in m2 of pieces of a hazard, about the hazard's own projection centre."""
-    centre = centre_of(hazard)
-    return lambda pieces: area_m2(pieces, centre)
-
-
 @dataclass
 class _Hazard:
     row: dict[str, Any]
@@ -232,7 +225,7 @@ def _check_releases(
         earlier = [g for _, g in hazard.releases]
         union = shapely.union_all(np.asarray(earlier, dtype=object)) if earlier else None
         clipped = clip_release(batch.geometries[i], hazard.row["geom"], union,
-                               hazard_measure(hazard.row["geom"]))
+                               measure_like(hazard.row["geom"]))
         if clipped.wholly_outside:
             problems.append(Problem(i + 1, labels[i], f"lies wholly outside hazard area {code}"))
             continue
@@ -300,7 +293,7 @@ def _update_remaining(conn: Connection, hazard: _Hazard, actor: str, now: str) -
     """Recompute a hazard's remaining land and status after new releases."""
     row = hazard.row
     remaining = remaining_geometry(row["geom"], [g for _, g in hazard.releases])
-    remaining_m2 = min(float(hazard_measure(row["geom"])([remaining])[0]), float(row["area_m2"]))
+    remaining_m2 = min(float(measure_like(row["geom"])([remaining])[0]), float(row["area_m2"]))
     status = hazard_status(True, remaining_m2).value
     before = {"remaining_area_m2": row["remaining_area_m2"], "status": row["status"],
               "version": row["version"]}
