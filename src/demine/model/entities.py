@@ -134,11 +134,13 @@ class Release:
     hazard: str
     method: ReleaseMethod
     geometry: shapely.Geometry
+    code: str | None = None
     release_date: date | None = None
     organisation: str | None = None
     activity: str | None = None
     depth_cm: int | None = None
     area_m2: float = 0.0
+    clipped_m2: float = 0.0
     id: str = field(default_factory=new_id)
 
 
@@ -148,6 +150,7 @@ class Find:
 
     category: OrdnanceCategory
     geometry: shapely.Point
+    code: str | None = None
     activity: str | None = None
     hazard: str | None = None
     model: str | None = None
@@ -164,8 +167,10 @@ class Evidence:
 
     kind: EvidenceKind
     geometry: shapely.Geometry
+    code: str | None = None
     evidence_date: date | None = None
     source: str | None = None
+    description: str | None = None
     id: str = field(default_factory=new_id)
 
 
@@ -180,6 +185,7 @@ class Accident:
     demining: bool = False
     activity_at_time: str | None = None
     description: str | None = None
+    location: str | None = None
     id: str = field(default_factory=new_id)
 
 
@@ -189,6 +195,7 @@ class Victim:
 
     accident: str
     outcome: VictimOutcome
+    code: str | None = None
     role: VictimRole = VictimRole.CIVILIAN
     sex: Sex = Sex.UNKNOWN
     age: int | None = None
@@ -218,6 +225,7 @@ class Task:
     team: str
     hazard: str
     activity_type: ActivityType
+    code: str | None = None
     planned_start: date | None = None
     planned_end: date | None = None
     status: TaskStatus = TaskStatus.PLANNED
@@ -231,6 +239,7 @@ class ProgressReport:
     team: str
     report_date: date
     area_m2: float
+    code: str | None = None
     task: str | None = None
     finds_by_category: dict[str, int] = field(default_factory=dict)
     id: str = field(default_factory=new_id)
@@ -243,6 +252,7 @@ class Inspection:
     activity: str
     inspection_date: date
     result: InspectionResult
+    code: str | None = None
     geometry: shapely.Geometry | None = None
     organisation: str | None = None
     sample_size: int | None = None
@@ -255,6 +265,7 @@ class EducationSession:
     """A risk-education session with its audience counted by sex and age group."""
 
     session_date: date
+    code: str | None = None
     geometry: shapely.Point | None = None
     organisation: str | None = None
     method: EducationMethod = EducationMethod.FACE_TO_FACE
@@ -262,4 +273,5 @@ class EducationSession:
     boys: int = 0
     women: int = 0
     men: int = 0
+    location: str | None = None
     id: str = field(default_factory=new_id)

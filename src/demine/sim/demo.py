@@ -15,22 +15,23 @@ from sqlalchemy import delete, func, select
 
 from demine.io.hazards import ATTRIBUTES, HazardBatch, fingerprints, to_multipolygons
 from demine.io.releases import ReleaseBatch
-from demine.model.vocab import age_group
+from demine.model import entities as e
+from demine.model.vocab import (
+    DeviceCondition,
+    Disposal,
+    EvidenceKind,
+    LocationLevel,
+    OrdnanceCategory,
+    OrganisationKind,
+    Sex,
+    TeamType,
+    VictimOutcome,
+)
 from demine.store import Store, StoreError
 from demine.store.base import now_iso
 from demine.store.imports import import_hazards, import_releases
-from demine.store.records import insert_records
-from demine.store.schema import (
-    LAYERS,
-    accidents,
-    education_sessions,
-    evidence,
-    finds,
-    locations,
-    organisations,
-    teams,
-    victims,
-)
+from demine.store.records import insert_entities
+from demine.store.schema import LAYERS
 
 ORIGIN = (36.30, 50.05)
 """South-west corner of the demonstration strip (lon, lat), along a border running east."""
@@ -81,39 +82,44 @@ def build_demo(store: Store, seed: int = 1, replace: bool = False, actor: str = 
 
 def _context(store: Store, rng: np.random.Generator, actor: str, now: str) -> None:
     lon0, lat0 = ORIGIN
+    orgs = [
+        e.Organisation(code="NMAC", name="National Mine Action Centre",
+                       kind=OrganisationKind.AUTHORITY),
+        e.Organisation(code="OPS-1", name="Border Demining Group", kind=OrganisationKind.OPERATOR),
+        e.Organisation(code="OPS-2", name="Civil Protection Sappers",
+                       kind=OrganisationKind.OPERATOR),
+    ]
+    units = [
+        e.Location(code=f"ADM2-{i + 1}", name=name, level=LocationLevel.ADMIN2, parent="ADM1-1",
+                   population=int(rng.integers(8_000, 30_000)),
+                   geometry=shapely.box(lon0 + 0.3 * i, lat0, lon0 + 0.3 * (i + 1), lat0 + 0.25))
+        for i, name in enumerate(("Western district", "Eastern district"))
+    ]
+    units.append(e.Location(code="ADM1-1", name="Border province", level=LocationLevel.ADMIN1,
+                            population=sum(u.population or 0 for u in units),
+                            geometry=shapely.box(lon0, lat0, lon0 + 0.6, lat0 + 0.25)))
+    settlements = [
+        e.Location(code=f"SET-{i + 1}", name=name, level=LocationLevel.SETTLEMENT,
+                   parent=f"ADM2-{1 + (i >= 2)}", population=int(rng.integers(300, 4_000)),
+                   geometry=shapely.Point(lon0 + 0.08 + 0.15 * i, lat0 + rng.uniform(0.05, 0.2)))
+        for i, name in enumerate(("Lypove", "Stavky", "Kamianka", "Zaporizke"))
+    ]
+    kinds = (TeamType.MANUAL, TeamType.MANUAL, TeamType.MANUAL, TeamType.MDD,
+             TeamType.MECHANICAL, TeamType.SURVEY)
+    members = {TeamType.MANUAL: 10, TeamType.MDD: 4, TeamType.MECHANICAL: 3, TeamType.SURVEY: 4}
+    rates = {TeamType.MANUAL: 300.0, TeamType.MDD: 800.0, TeamType.MECHANICAL: 6000.0,
+             TeamType.SURVEY: 50_000.0}
+    teams = [
+        e.Team(code=f"T-{i + 1:02d}", organisation="OPS-1" if i % 2 else "OPS-2", type=kind,
+               members=members[kind], rate_m2_per_day=rates[kind],
+               available_from=date(2025, 3, 1),
+               geometry=shapely.Point(lon0 + 0.1 * i, lat0 + 0.02))
+        for i, kind in enumerate(kinds)
+    ]
     with store.write() as conn:
-        insert_records(store, conn, organisations, [
-            {"code": "NMAC", "name": "National Mine Action Centre", "kind": "authority"},
-            {"code": "OPS-1", "name": "Border Demining Group", "kind": "operator"},
-            {"code": "OPS-2", "name": "Civil Protection Sappers", "kind": "operator"},
-        ], actor, now)
-        units = [
-            {"code": f"ADM2-{i + 1}", "name": name, "level": "admin2", "parent": "ADM1-1",
-             "population": int(rng.integers(8_000, 30_000)),
-             "geom": shapely.box(lon0 + 0.3 * i, lat0, lon0 + 0.3 * (i + 1), lat0 + 0.25)}
-            for i, name in enumerate(("Western district", "Eastern district"))
-        ]
-        units.append({"code": "ADM1-1", "name": "Border province", "level": "admin1",
-                      "population": sum(u["population"] for u in units),
-                      "geom": shapely.box(lon0, lat0, lon0 + 0.6, lat0 + 0.25)})
-        settlements = [
-            {"code": f"SET-{i + 1}", "name": name, "level": "settlement",
-             "parent": f"ADM2-{1 + (i >= 2)}", "population": int(rng.integers(300, 4_000)),
-             "geom": shapely.Point(lon0 + 0.08 + 0.15 * i, lat0 + rng.uniform(0.05, 0.2))}
-            for i, name in enumerate(("Lypove", "Stavky", "Kamianka", "Zaporizke"))
-        ]
-        insert_records(store, conn, locations, units + settlements, actor, now)
-        team_rows = []
-        for i in range(6):
-            kind = ("manual", "manual", "manual", "mdd", "mechanical", "survey")[i]
-            members = {"manual": 10, "mdd": 4, "mechanical": 3, "survey": 4}[kind]
-            rate = {"manual": 300.0, "mdd": 800.0, "mechanical": 6000.0, "survey": 50_000.0}[kind]
-            team_rows.append({
-                "code": f"T-{i + 1:02d}", "organisation": "OPS-1" if i % 2 else "OPS-2",
-                "type": kind, "members": members, "rate_m2_per_day": rate,
-                "available_from": date(2025, 3, 1),
-                "geom": shapely.Point(lon0 + 0.1 * i, lat0 + 0.02)})
-        insert_records(store, conn, teams, team_rows, actor, now)
+        insert_entities(store, conn, orgs, actor, now)
+        insert_entities(store, conn, units + settlements, actor, now)
+        insert_entities(store, conn, teams, actor, now)
 
 
 def _hazards(store: Store, rng: np.random.Generator, actor: str) -> list[str]:
@@ -175,51 +181,50 @@ def _releases(store: Store, rng: np.random.Generator, codes: list[str], actor: s
     import_releases(store, batch, actor, "demo")
 
 
+MODELS = {"AP_MINE": "PMN-2", "AT_MINE": "TM-62M", "UXO": "VOG-17", "PROJECTILE": "152 mm HE",
+          "AIRCRAFT_BOMB": "FAB-250", "SUBMUNITION": "9N235"}
+
+
 def _events(store: Store, rng: np.random.Generator, actor: str, now: str) -> None:
     lon0, lat0 = ORIGIN
-    find_rows = []
+    found = []
     for i in range(14):
         category = CATEGORIES[int(rng.integers(0, len(CATEGORIES)))]
-        find_rows.append({
-            "code": f"F-{i + 1:06d}", "hazard": f"HA-{1 + i % 2:06d}", "category": category,
-            "model": {"AP_MINE": "PMN-2", "AT_MINE": "TM-62M", "UXO": "VOG-17",
-                      "PROJECTILE": "152 mm HE", "AIRCRAFT_BOMB": "FAB-250",
-                      "SUBMUNITION": "9N235"}[category],
-            "condition": "armed", "depth_cm": int(rng.integers(0, 25)),
-            "disposal": "destroyed_in_situ",
-            "find_date": date(2025, 4, 20) + timedelta(days=2 * i),
-            "geom": shapely.Point(lon0 + 0.03 + rng.uniform(-0.002, 0.06),
-                                  lat0 + 0.2 + rng.uniform(-0.003, 0.003)),
-        })
+        found.append(e.Find(
+            hazard=f"HA-{1 + i % 2:06d}", category=OrdnanceCategory(category),
+            model=MODELS[category], condition=DeviceCondition.ARMED,
+            depth_cm=int(rng.integers(0, 25)), disposal=Disposal.DESTROYED_IN_SITU,
+            find_date=date(2025, 4, 20) + timedelta(days=2 * i),
+            geometry=shapely.Point(lon0 + 0.03 + rng.uniform(-0.002, 0.06),
+                                   lat0 + 0.2 + rng.uniform(-0.003, 0.003)),
+        ))
+    reports = [
+        e.Evidence(kind=kind, evidence_date=date(2024, 10, 5 + i), source="community meeting",
+                   geometry=shapely.Point(lon0 + 0.1 + 0.07 * i, lat0 + 0.18))
+        for i, kind in enumerate((EvidenceKind.COMMUNITY_REPORT, EvidenceKind.SUSPICION_REPORT,
+                                  EvidenceKind.ARSENAL))
+    ]
+    events = [
+        e.Accident(code="ACC-000001", accident_date=date(2024, 9, 14),
+                   category=OrdnanceCategory.AP_MINE, activity_at_time="farming",
+                   description="tractor driver stepped off the vehicle at a field edge",
+                   location="ADM2-1", geometry=shapely.Point(lon0 + 0.09, lat0 + 0.205)),
+        e.Accident(code="ACC-000002", accident_date=date(2025, 5, 2),
+                   category=OrdnanceCategory.AT_MINE, activity_at_time="travelling",
+                   description="car on a dirt track", location="ADM2-2",
+                   geometry=shapely.Point(lon0 + 0.41, lat0 + 0.19)),
+    ]
+    people = [
+        e.Victim(accident="ACC-000001", sex=Sex.MALE, age=46, outcome=VictimOutcome.INJURED),
+        e.Victim(accident="ACC-000002", sex=Sex.MALE, age=38, outcome=VictimOutcome.KILLED),
+        e.Victim(accident="ACC-000002", sex=Sex.FEMALE, age=15, outcome=VictimOutcome.INJURED),
+    ]
+    session = e.EducationSession(
+        session_date=date(2025, 4, 3), organisation="OPS-2", girls=34, boys=41, women=22,
+        men=18, location="SET-1", geometry=shapely.Point(lon0 + 0.08, lat0 + 0.12))
     with store.write() as conn:
-        insert_records(store, conn, finds, find_rows, actor, now)
-        insert_records(store, conn, evidence, [
-            {"code": f"EV-{i + 1:06d}", "kind": kind, "evidence_date": date(2024, 10, 5 + i),
-             "source": "community meeting",
-             "geom": shapely.Point(lon0 + 0.1 + 0.07 * i, lat0 + 0.18)}
-            for i, kind in enumerate(("community_report", "suspicion_report", "arsenal"))
-        ], actor, now)
-        insert_records(store, conn, accidents, [
-            {"code": "ACC-000001", "accident_date": date(2024, 9, 14), "category": "AP_MINE",
-             "demining": False, "activity_at_time": "farming",
-             "description": "tractor driver stepped off the vehicle at a field edge",
-             "location": "ADM2-1", "geom": shapely.Point(lon0 + 0.09, lat0 + 0.205)},
-            {"code": "ACC-000002", "accident_date": date(2025, 5, 2), "category": "AT_MINE",
-             "demining": False, "activity_at_time": "travelling",
-             "description": "car on a dirt track", "location": "ADM2-2",
-             "geom": shapely.Point(lon0 + 0.41, lat0 + 0.19)},
-        ], actor, now)
-        people = [("ACC-000001", "male", 46, "injured"), ("ACC-000002", "male", 38, "killed"),
-                  ("ACC-000002", "female", 15, "injured")]
-        insert_records(store, conn, victims, [
-            {"code": f"V-{i + 1:06d}", "accident": acc, "sex": sex, "age": age,
-             "outcome": outcome, "role": "civilian"}
-            for i, (acc, sex, age, outcome) in enumerate(people)
-        ], actor, now)
-        counts = {age_group(None, None).value: 0}
-        counts.clear()
-        insert_records(store, conn, education_sessions, [
-            {"code": "RE-000001", "session_date": date(2025, 4, 3), "organisation": "OPS-2",
-             "method": "face_to_face", "girls": 34, "boys": 41, "women": 22, "men": 18,
-             "location": "SET-1", "geom": shapely.Point(lon0 + 0.08, lat0 + 0.12)},
-        ], actor, now)
+        insert_entities(store, conn, found, actor, now, "F")
+        insert_entities(store, conn, reports, actor, now, "EV")
+        insert_entities(store, conn, events, actor, now, "ACC")
+        insert_entities(store, conn, people, actor, now, "V")
+        insert_entities(store, conn, [session], actor, now, "RE")
