@@ -500,3 +500,11 @@ def test_gpkg_writes_xy_only() -> None:
     back = gpkg.decode(blob)
     assert not back.has_z
     assert (back.x, back.y) == (10.0, 20.0)
+
+
+def test_collection_measures_its_polygons() -> None:
+    """An overlay can return polygons with lines and points: only the polygons have area."""
+    square = shapely.box(30.0, 50.0, 30.01, 50.01)
+    mixed = shapely.GeometryCollection([square, shapely.LineString([(31, 50), (31.1, 50)]),
+                                        shapely.Point(32, 50)])
+    assert area_m2([mixed])[0] == pytest.approx(area_m2([square])[0], rel=1e-12)

@@ -28,6 +28,7 @@ from demine.model.accounting import (
     ClippedRelease,
     clip_release,
     hazard_status,
+    remaining_area_m2,
     remaining_geometry,
 )
 from demine.model.vocab import HazardStatus, ReleaseMethod
@@ -37,9 +38,13 @@ PROPERTY = settings(max_examples=150, deadline=None, database=None)
 FEW = settings(max_examples=100, deadline=None, database=None)
 
 CONSERVATION_REL = 1e-6
-GEODESIC_CONSERVATION_REL = 1e-4
+GEODESIC_CONSERVATION_REL = 1e-3
+"""Giant or polar hazards are measured along geodesics but cut along lon/lat lines: the two
+meanings of an edge part by up to 0.1 % there, and so do the books."""
 CONSERVATION_ABS_M2 = 0.01
 PLANAR_REL = 1e-9
+PLANAR_ABS = 1e-15
+"""An absolute floor in square degrees (about 1e-5 m2) for the tiniest polygons."""
 """Set-level checks in lon/lat degrees: only floating-point noise is allowed."""
 
 
@@ -190,12 +195,12 @@ def test_accepted_releases_partition_the_hazard(
     accepted = account(hazard, releases)
     pieces = [c.geometry for c, _ in accepted]
     total = shapely.area(hazard)
-    eps = PLANAR_REL * total
+    eps = PLANAR_REL * total + PLANAR_ABS
     for clipped, _ in accepted:
         assert clipped.geometry.geom_type in ("Polygon", "MultiPolygon")
         assert shapely.area(shapely.difference(clipped.geometry, hazard)) <= eps
         # the reported area is the area of the returned geometry
-        assert clipped.area_m2 == pytest.approx(area_m2([clipped.geometry])[0], rel=1e-9)
+        assert clipped.area_m2 == pytest.approx(measure_like(hazard)([clipped.geometry])[0], rel=1e-9)
     for i, a in enumerate(pieces):
         for b in pieces[i + 1:]:
             assert shapely.area(shapely.intersection(a, b)) <= eps
@@ -233,7 +238,7 @@ def test_clip_release_reports_inside_outside_and_overlap(
         if earlier is None:
             assert clipped.area_m2 == pytest.approx(inside_m2, rel=1e-9, abs=1e-9)
         # what is left is inside the release and the hazard and outside earlier releases
-        eps = PLANAR_REL * shapely.area(hazard)
+        eps = PLANAR_REL * shapely.area(hazard) + PLANAR_ABS
         assert shapely.area(shapely.difference(clipped.geometry, inside)) <= eps
         if earlier is not None:
             assert shapely.area(shapely.intersection(clipped.geometry, earlier)) <= eps
@@ -295,7 +300,7 @@ def test_release_partly_outside_is_clipped(
     assert not clipped.overlaps
     assert clipped.geometry.geom_type in ("Polygon", "MultiPolygon")
     assert shapely.area(shapely.difference(clipped.geometry, hazard)) <= (
-        PLANAR_REL * shapely.area(hazard))
+        PLANAR_REL * shapely.area(hazard) + PLANAR_ABS)
     assert shapely.area(clipped.geometry) < shapely.area(release)
 
 
@@ -433,10 +438,10 @@ def test_clearing_the_whole_hazard_in_strips_closes_it(
         if clipped.wholly_outside:
             continue
         pieces.append(clipped.geometry)
-        remaining = measure([remaining_geometry(hazard, pieces)])[0]
+        remaining = remaining_area_m2(hazard, remaining_geometry(hazard, pieces), measure)
         statuses.append(hazard_status(True, remaining))
     left = remaining_geometry(hazard, pieces)
-    left_m2 = measure([left])[0]
+    left_m2 = remaining_area_m2(hazard, left, measure)
     assert left_m2 <= CLOSE_TOLERANCE_M2, (
         f"{left_m2} m2 left: {shapely.to_wkt(left, rounding_precision=12)} of hazard "
         f"{shapely.to_wkt(hazard, rounding_precision=12)}"

@@ -122,6 +122,10 @@ def area_m2(
     arr = np.asarray(geoms, dtype=object)
     if arr.ndim == 0:
         arr = arr.reshape(1)
+    collections = shapely.get_type_id(arr) == 7
+    if collections.any():
+        arr = arr.copy()
+        arr[collections] = [_areal_parts(g) for g in arr[collections]]
     out = np.zeros(len(arr), dtype=np.float64)
     areal = np.isin(shapely.get_type_id(arr), (3, 6)) & ~shapely.is_empty(arr)
     if not areal.any():
@@ -137,6 +141,13 @@ def area_m2(
     if len(small):
         out[small] = lonlat_area(arr[small])
     return out
+
+
+def _areal_parts(collection: shapely.Geometry) -> shapely.Geometry:
+    """The polygons of a geometry collection (an overlay may yield lines and points too)."""
+    polygons = [p for part in shapely.get_parts(collection)
+                for p in shapely.get_parts(part) if p.geom_type == "Polygon"]
+    return shapely.multipolygons(polygons) if polygons else shapely.MultiPolygon()
 
 
 def measure_like(

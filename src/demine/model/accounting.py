@@ -92,6 +92,25 @@ def remaining_geometry(
     return polygonal(shapely.difference(hazard, released))
 
 
+SLIVER_RATIO = 1e-9
+"""Remaining land smaller than this share of its hazard, in lon/lat, is a cutting sliver."""
+
+
+def remaining_area_m2(
+    hazard: shapely.Geometry, remaining: shapely.Geometry, measure: Measure
+) -> float:
+    """Area of the land that remains; slivers left by cutting along the same lines count 0.
+
+    A hazard measured geodesically (giant or polar) is cut along lon/lat lines, so a sliver
+    with no area in lon/lat can still measure some m2 along geodesics; it is not land.
+    """
+    if shapely.is_empty(remaining):
+        return 0.0
+    if shapely.area(remaining) <= SLIVER_RATIO * shapely.area(hazard):
+        return 0.0
+    return float(measure([remaining])[0])
+
+
 def hazard_status(touched: bool, remaining_m2: float) -> HazardStatus:
     """Open until worked on; worked_on while land remains; closed when (almost) none remains."""
     if not touched:

@@ -21,6 +21,7 @@ from demine.model.accounting import (
     CLIP_REPORT_M2,
     clip_release,
     hazard_status,
+    remaining_area_m2,
     remaining_geometry,
 )
 from demine.model.entities import new_ids
@@ -293,7 +294,8 @@ def _update_remaining(conn: Connection, hazard: _Hazard, actor: str, now: str) -
     """Recompute a hazard's remaining land and status after new releases."""
     row = hazard.row
     remaining = remaining_geometry(row["geom"], [g for _, g in hazard.releases])
-    remaining_m2 = min(float(measure_like(row["geom"])([remaining])[0]), float(row["area_m2"]))
+    measured = remaining_area_m2(row["geom"], remaining, measure_like(row["geom"]))
+    remaining_m2 = min(measured, float(row["area_m2"]))
     status = hazard_status(True, remaining_m2).value
     before = {"remaining_area_m2": row["remaining_area_m2"], "status": row["status"],
               "version": row["version"]}
