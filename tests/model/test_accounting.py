@@ -200,7 +200,8 @@ def test_accepted_releases_partition_the_hazard(
         assert clipped.geometry.geom_type in ("Polygon", "MultiPolygon")
         assert shapely.area(shapely.difference(clipped.geometry, hazard)) <= eps
         # the reported area is the area of the returned geometry
-        assert clipped.area_m2 == pytest.approx(measure_like(hazard)([clipped.geometry])[0], rel=1e-9)
+        measured = measure_like(hazard)([clipped.geometry])[0]
+        assert clipped.area_m2 == pytest.approx(measured, rel=1e-9)
     for i, a in enumerate(pieces):
         for b in pieces[i + 1:]:
             assert shapely.area(shapely.intersection(a, b)) <= eps
