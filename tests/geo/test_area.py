@@ -26,6 +26,7 @@ from pyproj import Geod
 from demine.geo import gpkg
 from demine.geo.area import area_m2, area_one_m2, geodesic_area_one
 from demine.geo.validity import polygon_problem, polygon_problems
+from tests.strategies import anywhere, ring_shapes, star_ring
 
 GEOD = Geod(ellps="WGS84")
 REL_TOL = 1e-3
@@ -45,38 +46,9 @@ def geodesic_truth(geom: shapely.Geometry) -> float:
 
 # --- random polygons -------------------------------------------------------------------------
 
-RingShape = tuple[float, list[float], list[float]]
-
 radii = st.floats(1.0, math.log10(50_000.0)).map(lambda e: 10.0**e)
+
 """Polygon radii from 10 m to 50 km, log-uniform."""
-
-anywhere = st.tuples(st.floats(-179.0, 179.0), st.floats(-85.0, 85.0))
-"""Centres (lon, lat) anywhere on Earth away from the antimeridian and the poles."""
-
-
-@st.composite
-def ring_shapes(draw: st.DrawFn) -> RingShape:
-    """Rotation, per-vertex azimuth jitter and per-vertex distance scale of a star ring."""
-    n = draw(st.integers(6, 16))
-    rotation = draw(st.floats(0.0, 360.0))
-    jitter = draw(st.lists(st.floats(0.0, 0.5), min_size=n, max_size=n))
-    scale = draw(st.lists(st.floats(0.5, 1.0), min_size=n, max_size=n))
-    return rotation, jitter, scale
-
-
-def star_ring(lon: float, lat: float, radius: float, shape: RingShape) -> np.ndarray:
-    """A star-shaped ring about (lon, lat): consecutive azimuths less than 90 degrees apart.
-
-    Every vertex lies between radius/2 and radius from the centre, so the ring contains the disc
-    of radius ~0.35 * radius about the centre.
-    """
-    rotation, jitter, scale = shape
-    n = len(jitter)
-    azimuths = (np.arange(n) + np.asarray(jitter)) * 360.0 / n + rotation
-    lons, lats, _ = GEOD.fwd(np.full(n, lon), np.full(n, lat), azimuths,
-                             radius * np.asarray(scale))
-    lons = lon + (np.asarray(lons) - lon + 180.0) % 360.0 - 180.0  # unwrap about the centre
-    return np.column_stack([lons, lats])
 
 
 @st.composite

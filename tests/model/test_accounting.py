@@ -32,6 +32,7 @@ from demine.model.accounting import (
     remaining_geometry,
 )
 from demine.model.vocab import HazardStatus, ReleaseMethod
+from tests.strategies import anywhere, ring_shapes, star_ring
 
 GEOD = Geod(ellps="WGS84")
 PROPERTY = settings(max_examples=150, deadline=None, database=None)
@@ -43,46 +44,24 @@ GEODESIC_CONSERVATION_REL = 1e-3
 meanings of an edge part by up to 0.1 % there, and so do the books."""
 CONSERVATION_ABS_M2 = 0.01
 PLANAR_REL = 1e-9
+"""Set-level checks in lon/lat degrees: only floating-point noise is allowed."""
 PLANAR_ABS = 1e-15
 """An absolute floor in square degrees (about 1e-5 m2) for the tiniest polygons."""
-"""Set-level checks in lon/lat degrees: only floating-point noise is allowed."""
 
 
 # --- random hazards and releases -------------------------------------------------------------
 
-RingShape = tuple[float, list[float], list[float]]
-
 hazard_radii = st.floats(1.0, math.log10(5_000.0)).map(lambda e: 10.0**e)
-anywhere = st.tuples(st.floats(-179.0, 179.0), st.floats(-85.0, 85.0))
-
-
-@st.composite
-def ring_shapes(draw: st.DrawFn) -> RingShape:
-    n = draw(st.integers(6, 14))
-    rotation = draw(st.floats(0.0, 360.0))
-    jitter = draw(st.lists(st.floats(0.0, 0.5), min_size=n, max_size=n))
-    scale = draw(st.lists(st.floats(0.5, 1.0), min_size=n, max_size=n))
-    return rotation, jitter, scale
-
-
-def star_ring(lon: float, lat: float, radius: float, shape: RingShape) -> np.ndarray:
-    """A star-shaped ring about (lon, lat), vertices between radius/2 and radius away."""
-    rotation, jitter, scale = shape
-    n = len(jitter)
-    azimuths = (np.arange(n) + np.asarray(jitter)) * 360.0 / n + rotation
-    lons, lats, _ = GEOD.fwd(np.full(n, lon), np.full(n, lat), azimuths,
-                             radius * np.asarray(scale))
-    lons = lon + (np.asarray(lons) - lon + 180.0) % 360.0 - 180.0
-    return np.column_stack([lons, lats])
 
 
 @st.composite
 def star_polygon(draw: st.DrawFn, lon: float, lat: float, radius: float,
                  hole: bool = False) -> shapely.Polygon:
-    shell = star_ring(lon, lat, radius, draw(ring_shapes()))
+    shell = star_ring(lon, lat, radius, draw(ring_shapes(14)))
     holes = []
     if hole:
-        holes.append(star_ring(lon, lat, radius * draw(st.floats(0.05, 0.3)), draw(ring_shapes())))
+        hole_radius = radius * draw(st.floats(0.05, 0.3))
+        holes.append(star_ring(lon, lat, hole_radius, draw(ring_shapes(14))))
     return shapely.Polygon(shell, holes)
 
 
