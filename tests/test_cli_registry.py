@@ -128,3 +128,24 @@ def test_init_and_demo(cli: Cli) -> None:
     assert refused.exit_code != 0 and "--replace" in refused.stderr
     assert cli("demo", "--replace", "--seed", "2").exit_code == 0
     assert cli.json("stats")["hazard_areas"]["count"] == figures["hazard_areas"]["count"]
+
+
+@pytest.mark.parametrize("suffix", [".geojson", ".gpkg"])
+def test_export_then_import_elsewhere_gives_the_same_figures(
+    cli: Cli, tmp_path: Path, hazards_file: Path, releases_file: Path, suffix: str
+) -> None:
+    assert cli("import", "hazards", str(hazards_file)).exit_code == 0
+    assert cli("import", "releases", str(releases_file)).exit_code == 0
+    hazards_out, releases_out = tmp_path / f"h{suffix}", tmp_path / f"r{suffix}"
+    assert cli("export", "hazards", str(hazards_out)).exit_code == 0
+    assert cli("export", "releases", str(releases_out)).exit_code == 0
+    other = Cli(f"sqlite:///{tmp_path / 'other.gpkg'}")
+    assert other("import", "hazards", str(hazards_out)).exit_code == 0
+    result = other("import", "releases", str(releases_out))
+    assert result.exit_code == 0, result.output
+    mine, theirs = cli.json("stats"), other.json("stats")
+    assert theirs["hazard_areas"] == mine["hazard_areas"]
+    for key, value in mine["area_m2"].items():
+        assert theirs["area_m2"][key] == pytest.approx(value, rel=1e-9, abs=1e-6), key
+    events = [e["event"] for e in other.json("history", "HA-1")]
+    assert events == ["recorded", "cancelled", "cleared"]
