@@ -149,3 +149,14 @@ def test_export_then_import_elsewhere_gives_the_same_figures(
         assert theirs["area_m2"][key] == pytest.approx(value, rel=1e-9, abs=1e-6), key
     events = [e["event"] for e in other.json("history", "HA-1")]
     assert events == ["recorded", "cancelled", "cleared"]
+
+
+def test_failed_first_import_creates_no_database(tmp_path: Path) -> None:
+    from tests.conftest import feature, write_geojson
+
+    bad = write_geojson(tmp_path / "bad.geojson", [
+        feature([[[0, 0], [1, 1], [1, 0], [0, 1], [0, 0]]], code="HA-1")])
+    cli = Cli(str(tmp_path / "new.gpkg"))
+    result = cli("import", "hazards", str(bad))
+    assert result.exit_code != 0 and "self-intersection" in result.stderr
+    assert not (tmp_path / "new.gpkg").exists()

@@ -121,6 +121,8 @@ def import_hazards_cmd(
     with user_errors():
         with phases(f"importing {file.name}") as step:
             batch = read_hazards(file, repair=repair)
+            if batch.problems:  # before touching (or creating) the store
+                raise InputError(batch.problems)
             step()
             store = ctx.obj.store(create=True)
             result = import_hazards(store, batch, ctx.obj.actor, str(file))
