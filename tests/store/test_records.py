@@ -65,3 +65,27 @@ def test_entity_row_converts_vocabularies_and_lists() -> None:
     report = e.ProgressReport(team="T-1", report_date=date(2025, 6, 1), area_m2=250.0,
                               finds_by_category={"AP_MINE": 2})
     assert entity_row(report)["finds_by_category"] == '{"AP_MINE": 2}'
+
+
+def test_an_activity_puts_its_hazard_to_work(store: Store, tmp_path: object) -> None:
+    from demine.io.hazards import read_hazards
+    from demine.model.vocab import ActivityType
+    from demine.stats.landrelease import Period, summary
+    from demine.store.history import state_as_of
+    from demine.store.imports import import_hazards
+    from tests.conftest import feature, square, write_geojson
+
+    path = write_geojson(tmp_path / "h.geojson", [  # type: ignore[operator]
+        feature(square(36.3, 50.1), code="HA-1", date="2025-01-01")])
+    import_hazards(store, read_hazards(path), "tester")
+    survey = e.Activity(code="ACT-1", type=ActivityType.TS, hazard="HA-1",
+                        start_date=date(2025, 3, 1))
+    with store.write() as conn:
+        insert_entities(store, conn, [survey], "tester", now_iso())
+    with store.read() as conn:
+        assert summary(conn)["hazard_areas"]["worked_on"] == 1
+        assert summary(conn, Period(end=date(2025, 2, 1)))["hazard_areas"]["open"] == 1
+        assert summary(conn, Period(end=date(2025, 3, 1)))["hazard_areas"]["worked_on"] == 1
+        assert state_as_of(conn, "HA-1", date(2025, 2, 1))["status"] == "open"
+        assert state_as_of(conn, "HA-1", date(2025, 3, 2))["status"] == "worked_on"
+        assert verify_chain(conn) is None

@@ -17,7 +17,16 @@ from sqlalchemy import Connection, func, select
 
 from demine.model.accounting import CLOSE_TOLERANCE_M2
 from demine.model.vocab import HazardStatus, ReleaseMethod
-from demine.store.schema import accidents, evidence, finds, hazard_areas, releases, teams, victims
+from demine.store.schema import (
+    accidents,
+    activities,
+    evidence,
+    finds,
+    hazard_areas,
+    releases,
+    teams,
+    victims,
+)
 
 
 @dataclass(frozen=True)
@@ -73,7 +82,11 @@ def hazard_figures(conn: Connection, period: Period) -> tuple[dict[str, int], di
         back = later.groupby("hazard")["area_m2"].sum()
         hazards["remaining_area_m2"] = hazards["remaining_area_m2"].add(back, fill_value=0.0)
         hazards["remaining_area_m2"] = hazards[["remaining_area_m2", "area_m2"]].min(axis=1)
-        touched = hazards.index.isin(upto["hazard"].unique())
+        worked = conn.execute(select(activities.c.hazard).where(
+            activities.c.hazard.is_not(None),
+            (activities.c.start_date.is_(None)) | (activities.c.start_date <= period.end),
+        )).scalars().all()
+        touched = hazards.index.isin(set(upto["hazard"].unique()) | set(worked))
         closed = touched & (hazards["remaining_area_m2"] <= CLOSE_TOLERANCE_M2)
         hazards["status"] = HazardStatus.OPEN.value
         hazards.loc[touched, "status"] = HazardStatus.WORKED_ON.value

@@ -67,3 +67,24 @@ def update_hazard(store: Store, code: str, changes: dict[str, Any], actor: str) 
                                              before, after)], now)
         row.update(after)
         return row
+
+
+def mark_worked_on(conn: Connection, codes: set[str], actor: str, now: str) -> list[str]:
+    """Open hazard areas that an activity now touches become worked_on (DESIGN.md §3)."""
+    touched = [c for c in codes if c]
+    if not touched:
+        return []
+    rows = conn.execute(
+        select(hazard_areas.c.code, hazard_areas.c.version)
+        .where(hazard_areas.c.code.in_(touched), hazard_areas.c.status == "open")
+    ).all()
+    for code, version in rows:
+        conn.execute(update(hazard_areas).where(hazard_areas.c.code == code).values(
+            status="worked_on", version=version + 1, updated_at=now))
+    audit.append(conn, [
+        audit.AuditEntry(actor, "update", "hazard_areas", code,
+                         {"status": "open", "version": version},
+                         {"status": "worked_on", "version": version + 1})
+        for code, version in rows
+    ], now)
+    return [code for code, _ in rows]

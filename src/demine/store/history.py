@@ -18,7 +18,7 @@ from demine.model.accounting import hazard_status
 from demine.model.vocab import ReleaseMethod
 from demine.store import audit
 from demine.store.hazards import UnknownRecord, get_hazard
-from demine.store.schema import releases
+from demine.store.schema import activities, releases
 
 DERIVED = {"remaining_area_m2", "status", "version"}
 
@@ -62,6 +62,14 @@ def _day(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+def _worked_on(conn: Connection, code: str, as_of: date) -> bool:
+    """Whether an activity had started on the hazard area by `as_of`."""
+    return conn.execute(select(activities.c.code).where(
+        activities.c.hazard == code,
+        (activities.c.start_date.is_(None)) | (activities.c.start_date <= as_of),
+    ).limit(1)).first() is not None
 
 
 def timeline(conn: Connection, code: str) -> list[Event]:
@@ -123,7 +131,7 @@ def state_as_of(conn: Connection, code: str, as_of: date) -> dict[str, Any]:
         "as_of": as_of.isoformat(),
         **{k: state.get(k) for k in fields},
         "info_date": info.isoformat() if info else None,
-        "status": hazard_status(count > 0, remaining).value,
+        "status": hazard_status(count > 0 or _worked_on(conn, code, as_of), remaining).value,
         "area_m2": initial,
         "released_m2": released,
         "remaining_area_m2": remaining,

@@ -70,6 +70,10 @@ def insert_records(
         r["id"] = r.get("id") or new_id()
         r.update(created_at=now, updated_at=now, created_by=actor)
     conn.execute(insert(table), rows)
+    if table is activities:
+        from demine.store.hazards import mark_worked_on
+
+        mark_worked_on(conn, {r["hazard"] for r in rows}, actor, now)
     audit.append(conn, (
         audit.AuditEntry(actor, "create", table.name, str(r.get("code") or r["id"]), None,
                          {k: v for k, v in r.items() if geom is None or k != geom.name})
