@@ -185,11 +185,11 @@ def test_repair_fixes_a_bow_tie_and_says_what_it_changed(cli: Cli, tmp_path: Pat
     result = cli("import", "hazards", "--repair", str(path))
     assert result.exit_code == 0, result.output
     assert "imported 2 hazard areas" in result.stdout
-    notes = [line for line in result.stderr.splitlines() if "feature 2" in line]
-    assert len(notes) == 1, result.stderr
+    notes = [line for line in result.output.splitlines() if "feature 2" in line]
+    assert len(notes) == 1, result.output
     assert "HA-11" in notes[0] and "repaired" in notes[0]
     assert "self-intersection" in notes[0] and "2 polygon" in notes[0]
-    assert "feature 1" not in result.stderr
+    assert "feature 1" not in result.output
     rows = rows_of(cli, hazard_areas)
     assert set(rows) == {"HA-10", "HA-11"}
     repaired = rows["HA-11"]["geom"]
@@ -278,8 +278,8 @@ def test_release_partly_outside_is_clipped_and_reported(cli: Cli, hazards_file: 
     result = cli("import", "releases", str(path))
     assert result.exit_code == 0, result.output
     assert "imported 1 releases" in result.stdout
-    notes = [line for line in result.stderr.splitlines() if "clipped" in line]
-    assert len(notes) == 1, result.stderr
+    notes = [line for line in result.output.splitlines() if "clipped" in line]
+    assert len(notes) == 1, result.output
     assert "feature 1" in notes[0] and "HA-1" in notes[0]
     outside = float(re.search(r"([\d,]+\.\d) m2 outside", notes[0]).group(1).replace(",", ""))
     assert outside == pytest.approx(0.5 * SQUARE_M2, rel=0.01)

@@ -52,6 +52,11 @@ class Context:
         return store
 
 
+def say(text: str) -> None:
+    """One line of plain output on stdout, never wrapped or styled."""
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
 def fail(lines: list[str], code: int = 1) -> typer.Exit:
     for line in lines:
         err.print(line, markup=False, highlight=False, soft_wrap=True)
@@ -94,17 +99,16 @@ def init(ctx: typer.Context) -> None:
     with user_errors():
         store = open_store(ctx.obj.db)
         created = store.init()
-        out.print(f"{'created' if created else 'up to date:'} registry {store.describe()}")
+        say(f"{'created' if created else 'up to date:'} registry {store.describe()}")
 
 
 def _report_import(kind: str, path: Path, result: Any) -> None:
-    for notice in result.notices:
-        err.print(f"note: {notice}", markup=False, highlight=False, soft_wrap=True)
+    for notice in result.notices:  # part of the import's report, not errors
+        say(f"note: {notice}")
     if result.already:
-        out.print(f"nothing to import: all {result.already} features of {path} are already in "
-                  "the store", markup=False, highlight=False)
+        say(f"nothing to import: all {result.already} features of {path} are already in the store")
     else:
-        out.print(f"imported {result.created} {kind} from {path}", markup=False, highlight=False)
+        say(f"imported {result.created} {kind} from {path}")
 
 
 @import_app.command("hazards")
@@ -241,7 +245,7 @@ def export_cmd(
             with store.write() as conn:
                 audit.append(conn, [audit.AuditEntry(
                     ctx.obj.actor, "export_personal", layer, str(file))], now_iso())
-        out.print(f"exported {count} {layer} to {file}", markup=False, highlight=False)
+        say(f"exported {count} {layer} to {file}")
 
 
 @app.command()
@@ -299,7 +303,7 @@ def demo(
     with user_errors():
         store = open_store(ctx.obj.db)
         summary = build_demo(store, seed=seed, replace=replace, actor=ctx.obj.actor)
-        out.print(summary, markup=False, highlight=False)
+        say(summary)
 
 
 def main() -> None:
@@ -313,5 +317,5 @@ def main() -> None:
         if os.environ.get("DEMINE_DEBUG"):
             raise
         err.print(f"error: internal error ({type(exc).__name__}: {exc}); "
-                  "set DEMINE_DEBUG=1 to see where", markup=False, highlight=False)
+                  "set DEMINE_DEBUG=1 to see where", markup=False, highlight=False, soft_wrap=True)
         sys.exit(2)
