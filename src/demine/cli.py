@@ -32,8 +32,9 @@ import_app = typer.Typer(help="Import records from a file (one transaction: all 
                          no_args_is_help=True)
 app.add_typer(import_app, name="import")
 
-out = Console()
-err = Console(stderr=True)
+# piped output (files, scripts, tests) gets wide tables rather than 80-column wrapping
+out = Console(width=None if sys.stdout.isatty() else 160)
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
 
 
 class Context:
