@@ -158,6 +158,20 @@ def measure_like(
     return lambda pieces: area_m2(pieces, geodesic)
 
 
+def area_like(
+    pieces: NDArray[np.object_], references: NDArray[np.object_]
+) -> NDArray[np.float64]:
+    """Area in m2 of each piece, measured the way its reference (its hazard) is measured."""
+    pieces = np.asarray(pieces, dtype=object)
+    geodesic = needs_geodesic(shapely.bounds(np.asarray(references, dtype=object)))
+    out = np.zeros(len(pieces), dtype=np.float64)
+    for flag in (False, True):
+        chosen = geodesic == flag
+        if chosen.any():
+            out[chosen] = area_m2(pieces[chosen], flag)
+    return out
+
+
 def area_one_m2(geom: shapely.Geometry | None) -> float:
     """Area in m2 of a single lon/lat geometry."""
     return float(area_m2([geom])[0])

@@ -17,6 +17,8 @@ import shapely
 from demine.model.vocab import HazardStatus
 
 Measure = Callable[[list[shapely.Geometry]], "np.ndarray"]
+AreaLike = Callable[["np.ndarray", "np.ndarray"], "np.ndarray"]
+"""Areas (m2) of pieces, each measured like the hazard given beside it."""
 
 CLOSE_TOLERANCE_M2 = 1.0
 """A hazard area closes when at most this much land (m2) remains: digitising slivers, not land."""
@@ -37,6 +39,15 @@ def polygonal(geom: shapely.Geometry | None) -> shapely.Geometry:
         if part.geom_type in ("Polygon", "MultiPolygon"):
             polygons.extend(shapely.get_parts(part))
     return shapely.multipolygons(polygons) if polygons else shapely.MultiPolygon()
+
+
+def polygonal_all(geoms: np.ndarray) -> np.ndarray:
+    """`polygonal` over an array, touching only the results that are not already areal."""
+    out = np.asarray(geoms, dtype=object).copy()
+    other = ~np.isin(shapely.get_type_id(out), (3, 6))
+    if other.any():
+        out[other] = [polygonal(g) for g in out[other]]
+    return out
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,18 @@ def clip_release(
     return ClippedRelease(kept, kept_m2, inside_m2, outside_m2, overlap_m2)
 
 
+def clip_first_releases(
+    releases: np.ndarray, hazards: np.ndarray, area_like: AreaLike
+) -> list[ClippedRelease]:
+    """`clip_release` for many releases at once, each the first release of its hazard."""
+    inside = polygonal_all(shapely.intersection(releases, hazards))
+    outside = polygonal_all(shapely.difference(releases, hazards))
+    n = len(releases)
+    areas = area_like(np.concatenate([inside, outside]), np.concatenate([hazards, hazards]))
+    return [ClippedRelease(inside[i], float(areas[i]), float(areas[i]), float(areas[n + i]), 0.0)
+            for i in range(n)]
+
+
 def remaining_geometry(
     hazard: shapely.Geometry, releases: Sequence[shapely.Geometry]
 ) -> shapely.Geometry:
@@ -96,19 +119,28 @@ SLIVER_RATIO = 1e-9
 """Remaining land smaller than this share of its hazard, in lon/lat, is a cutting sliver."""
 
 
-def remaining_area_m2(
-    hazard: shapely.Geometry, remaining: shapely.Geometry, measure: Measure
-) -> float:
-    """Area of the land that remains; slivers left by cutting along the same lines count 0.
+def remaining_areas(
+    hazards: np.ndarray, remaining: np.ndarray, area_like: AreaLike
+) -> np.ndarray:
+    """Area of the land that remains of each hazard; slivers left by cutting count 0.
 
     A hazard measured geodesically (giant or polar) is cut along lon/lat lines, so a sliver
     with no area in lon/lat can still measure some m2 along geodesics; it is not land.
     """
-    if shapely.is_empty(remaining):
-        return 0.0
-    if shapely.area(remaining) <= SLIVER_RATIO * shapely.area(hazard):
-        return 0.0
-    return float(measure([remaining])[0])
+    measured = np.asarray(area_like(remaining, hazards), dtype=float).copy()
+    sliver = shapely.is_empty(remaining) | (
+        shapely.area(remaining) <= SLIVER_RATIO * shapely.area(hazards))
+    measured[sliver] = 0.0
+    return measured
+
+
+def remaining_area_m2(
+    hazard: shapely.Geometry, remaining: shapely.Geometry, measure: Measure
+) -> float:
+    """`remaining_areas` of one hazard, measured with `measure`."""
+    return float(remaining_areas(np.array([hazard], dtype=object),
+                                 np.array([remaining], dtype=object),
+                                 lambda pieces, _: measure(list(pieces)))[0])
 
 
 def hazard_status(touched: bool, remaining_m2: float) -> HazardStatus:

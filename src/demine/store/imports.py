@@ -12,16 +12,19 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, bindparam, select, update
 
-from demine.geo.area import area_m2, measure_like
+from demine.geo.area import area_like, area_m2, measure_like
 from demine.io.hazards import ATTRIBUTES, HazardBatch, fingerprints
 from demine.io.releases import ReleaseBatch
 from demine.model.accounting import (
     CLIP_REPORT_M2,
+    ClippedRelease,
+    clip_first_releases,
     clip_release,
     hazard_status,
-    remaining_area_m2,
+    polygonal_all,
+    remaining_areas,
     remaining_geometry,
 )
 from demine.model.entities import new_ids
@@ -208,44 +211,64 @@ def _check_releases(
     hazards: dict[str, _Hazard],
     labels: list[str],
     result: ImportResult,
-) -> dict[int, tuple[shapely.Geometry, float, float]]:
-    """Each release clipped to its hazard and free of overlaps, or the problems that stop it."""
+) -> dict[int, ClippedRelease]:
+    """Each release clipped to its hazard and free of overlaps, or the problems that stop it.
+
+    The first release of a hazard with no other is clipped with the whole array at once; the
+    others, which must be checked against earlier releases, one after another in file order.
+    """
     problems: list[Problem] = []
     taken = set(conn.execute(select(releases.c.code)).scalars())
-    accepted: dict[int, tuple[shapely.Geometry, float, float]] = {}
+    per_hazard: dict[str, int] = defaultdict(int)
     for i, code in enumerate(batch.hazards):
         own = batch.attributes[i]["code"]
         if own is not None and own in taken:
             problems.append(Problem(i + 1, labels[i], f"release code {own!r} is already used"))
         if own is not None:
             taken.add(own)
+        if code not in hazards:
+            problems.append(Problem(i + 1, labels[i], f"unknown hazard area {code!r}"))
+        per_hazard[code] += 1
+    first = [i for i, code in enumerate(batch.hazards)
+             if code in hazards and per_hazard[code] == 1 and not hazards[code].releases]
+    clipped: dict[int, ClippedRelease] = {}
+    if first:
+        shapes = np.empty(len(first), dtype=object)
+        shapes[:] = [hazards[batch.hazards[i]].row["geom"] for i in first]
+        done = clip_first_releases(batch.geometries[first], shapes, area_like)
+        clipped.update(zip(first, done, strict=True))
+    lone = set(first)
+    accepted: dict[int, ClippedRelease] = {}
+    for i, code in enumerate(batch.hazards):
         hazard = hazards.get(code)
         if hazard is None:
-            problems.append(Problem(i + 1, labels[i], f"unknown hazard area {code!r}"))
             continue
-        earlier = [g for _, g in hazard.releases]
-        union = shapely.union_all(np.asarray(earlier, dtype=object)) if earlier else None
-        clipped = clip_release(batch.geometries[i], hazard.row["geom"], union,
-                               measure_like(hazard.row["geom"]))
-        if clipped.wholly_outside:
+        if i not in lone:
+            earlier = [g for _, g in hazard.releases]
+            union = shapely.union_all(np.asarray(earlier, dtype=object)) if earlier else None
+            clipped[i] = clip_release(batch.geometries[i], hazard.row["geom"], union,
+                                      measure_like(hazard.row["geom"]))
+        piece = clipped[i]
+        if piece.wholly_outside:
             problems.append(Problem(i + 1, labels[i], f"lies wholly outside hazard area {code}"))
             continue
-        if clipped.overlaps:
+        if piece.overlaps:
             names = [c for c, g in hazard.releases if shapely.intersects(g, batch.geometries[i])]
             problems.append(Problem(
                 i + 1, labels[i],
                 f"overlaps earlier release(s) {', '.join(names)} of hazard area {code} by "
-                f"{clipped.overlap_m2:,.1f} m2",
+                f"{piece.overlap_m2:,.1f} m2",
             ))
             continue
-        if clipped.outside_m2 > CLIP_REPORT_M2:
+        if piece.outside_m2 > CLIP_REPORT_M2:
             result.notices.append(
                 f"feature {i + 1} ({labels[i]}): clipped to hazard area {code}, "
-                f"{clipped.outside_m2:,.1f} m2 outside it removed"
+                f"{piece.outside_m2:,.1f} m2 outside it removed"
             )
-        accepted[i] = (clipped.geometry, clipped.area_m2, clipped.outside_m2)
-        hazard.releases.append((own or f"feature {i + 1}", clipped.geometry))
+        accepted[i] = piece
+        hazard.releases.append((batch.attributes[i]["code"] or f"feature {i + 1}", piece.geometry))
     if problems:
+        problems.sort(key=lambda p: p.index or 0)
         raise InputError(problems)
     return accepted
 
@@ -255,7 +278,7 @@ def _write_releases(
     conn: Connection,
     batch: ReleaseBatch,
     hazards: dict[str, _Hazard],
-    accepted: dict[int, tuple[shapely.Geometry, float, float]],
+    accepted: dict[int, ClippedRelease],
     actor: str,
     result: ImportResult,
     source: str,
@@ -263,8 +286,8 @@ def _write_releases(
     now = now_iso()
     order = sorted(accepted)
     geoms = np.empty(len(order), dtype=object)
-    geoms[:] = [shapely.multipolygons(shapely.get_parts(accepted[i][0])) for i in order]
-    encoded = store.encode(geoms)
+    geoms[:] = [accepted[i].geometry for i in order]
+    encoded = store.encode(geoms, multi=True)
     fresh = iter(next_codes(conn, releases, "RL", sum(1 for i in order
                                                       if not batch.attributes[i]["code"])))
     rows = []
@@ -273,35 +296,51 @@ def _write_releases(
         row = dict(batch.attributes[i])
         row.update(
             id=ids[k], code=row["code"] or next(fresh), hazard=batch.hazards[i],
-            area_m2=accepted[i][1], clipped_m2=accepted[i][2],
+            area_m2=accepted[i].area_m2, clipped_m2=accepted[i].outside_m2,
             fingerprint=batch.fingerprints[i], geom=encoded[k], **_stamps(now, actor),
         )
         rows.append(row)
     ensure_organisations(conn, {r["organisation"] for r in rows}, actor, now)
     bulk_insert(conn, releases, rows_to_columns(rows), geoms)
-    entries = [import_entry(actor, "releases", source, [r["code"] for r in rows])]
-    by_hazard: dict[str, int] = defaultdict(int)
-    for r in rows:
-        by_hazard[r["hazard"]] += 1
-    for code in by_hazard:
-        entries.append(_update_remaining(conn, hazards[code], actor, now))
+    touched = [hazards[code] for code in dict.fromkeys(r["hazard"] for r in rows)]
+    entries = [import_entry(actor, "releases", source, [r["code"] for r in rows]),
+               *_update_remaining(conn, touched, actor, now)]
     audit.append(conn, entries, now)
     result.created = len(rows)
     result.codes = [r["code"] for r in rows]
 
 
-def _update_remaining(conn: Connection, hazard: _Hazard, actor: str, now: str) -> audit.AuditEntry:
-    """Recompute a hazard's remaining land and status after new releases."""
-    row = hazard.row
-    remaining = remaining_geometry(row["geom"], [g for _, g in hazard.releases])
-    measured = remaining_area_m2(row["geom"], remaining, measure_like(row["geom"]))
-    remaining_m2 = min(measured, float(row["area_m2"]))
-    status = hazard_status(True, remaining_m2).value
-    before = {"remaining_area_m2": row["remaining_area_m2"], "status": row["status"],
-              "version": row["version"]}
-    after = {"remaining_area_m2": remaining_m2, "status": status, "version": row["version"] + 1}
+def _update_remaining(
+    conn: Connection, touched: list[_Hazard], actor: str, now: str
+) -> list[audit.AuditEntry]:
+    """Recompute the remaining land and status of hazards after new releases."""
+    shapes = np.empty(len(touched), dtype=object)
+    shapes[:] = [h.row["geom"] for h in touched]
+    left = np.empty(len(touched), dtype=object)
+    single = np.array([len(h.releases) == 1 for h in touched], dtype=bool)
+    if single.any():
+        pieces = np.empty(int(single.sum()), dtype=object)
+        pieces[:] = [h.releases[0][1] for h, one in zip(touched, single, strict=True) if one]
+        left[single] = polygonal_all(shapely.difference(shapes[single], pieces))
+    for k in np.flatnonzero(~single):
+        left[k] = remaining_geometry(shapes[k], [g for _, g in touched[k].releases])
+    measured = remaining_areas(shapes, left, area_like)
+    entries, params = [], []
+    for hazard, remaining in zip(touched, measured.tolist(), strict=True):
+        row = hazard.row
+        remaining_m2 = min(remaining, float(row["area_m2"]))
+        before = {"remaining_area_m2": row["remaining_area_m2"], "status": row["status"],
+                  "version": row["version"]}
+        after = {"remaining_area_m2": remaining_m2,
+                 "status": hazard_status(True, remaining_m2).value,
+                 "version": row["version"] + 1}
+        params.append({"key": row["code"], "updated_at": now, **after})
+        entries.append(audit.AuditEntry(actor, "update", "hazard_areas", row["code"],
+                                        before, after))
     conn.execute(
-        update(hazard_areas).where(hazard_areas.c.code == row["code"])
-        .values(updated_at=now, **after)
+        update(hazard_areas).where(hazard_areas.c.code == bindparam("key")).values(
+            remaining_area_m2=bindparam("remaining_area_m2"), status=bindparam("status"),
+            version=bindparam("version"), updated_at=bindparam("updated_at")),
+        params,
     )
-    return audit.AuditEntry(actor, "update", "hazard_areas", row["code"], before, after)
+    return entries
