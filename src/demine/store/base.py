@@ -140,6 +140,8 @@ class GeoPackageStore(Store):
             dbapi_connection.isolation_level = None  # demine issues BEGIN itself
             geopackage.register_functions(dbapi_connection)
             dbapi_connection.execute("PRAGMA foreign_keys = ON")
+            dbapi_connection.execute("PRAGMA page_size = 16384")  # new files only
+            dbapi_connection.execute("PRAGMA cache_size = -65536")  # 64 MiB for bulk imports
             dbapi_connection.execute("PRAGMA journal_mode = WAL")
             # WAL with NORMAL sync never corrupts; a power cut may lose the last commit only
             dbapi_connection.execute("PRAGMA synchronous = NORMAL")
