@@ -240,8 +240,9 @@ def export_cmd(
 
     with user_errors():
         store = ctx.obj.store()
-        with store.read() as conn:
+        with phases(f"exporting {layer}", count=1) as step, store.read() as conn:
             count = export_layer(conn, layer, file, include_personal)
+            step()
         if include_personal:
             with store.write() as conn:
                 audit.append(conn, [audit.AuditEntry(

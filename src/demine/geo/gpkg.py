@@ -78,6 +78,13 @@ def decode(blob: bytes | None) -> shapely.Geometry | None:
     return shapely.from_wkb(bytes(blob[wkb_offset(blob) :]))
 
 
+def decode_many(blobs: list[bytes | None] | NDArray[np.object_]) -> NDArray[np.object_]:
+    """Many GeoPackage blobs decoded at once (the headers stripped, the WKB parsed as an array)."""
+    wkbs = np.empty(len(blobs), dtype=object)
+    wkbs[:] = [None if b is None else bytes(b[wkb_offset(b):]) for b in blobs]
+    return shapely.from_wkb(wkbs)
+
+
 def is_empty_blob(blob: bytes | None) -> int | None:
     """ST_IsEmpty for the R-tree triggers: 1 when the blob's empty flag is set."""
     if blob is None:

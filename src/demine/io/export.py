@@ -11,12 +11,13 @@ import tempfile
 from pathlib import Path
 
 import geopandas as gpd
-import pandas as pd
 import pyogrio
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, type_coerce
 
 from demine.model.problems import InputError, Problem
+from demine.store.frames import query_frame
 from demine.store.schema import geometry_column, layer_table
+from demine.store.types import RawGeometry, decode_geometries
 
 FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
 PERSONAL = {"victims": ("name", "birth_date")}
@@ -38,18 +39,21 @@ def layer_frame(conn: Connection, layer: str, include_personal: bool = False) ->
     hidden = set(INTERNAL)
     if not include_personal:
         hidden |= set(PERSONAL.get(table.name, ()))
-    columns = [c for c in table.columns if c.name not in hidden]
-    order = table.c.seq if "seq" in table.c else table.c.fid
-    result = conn.execute(select(*columns).order_by(order))
-    frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
     geom = geometry_column(table)
+    columns = [
+        type_coerce(c, RawGeometry()).label(c.name) if c is geom else c
+        for c in table.columns if c.name not in hidden
+    ]
+    order = table.c.seq if "seq" in table.c else table.c.fid
+    frame = query_frame(conn, select(*columns).order_by(order))
     for col in frame.columns:
-        if frame[col].dtype == object and frame[col].map(lambda v: hasattr(v, "isoformat")).any():
-            frame[col] = frame[col].map(lambda v: v.isoformat() if v is not None else None)
+        sample = frame[col].dropna()
+        if frame[col].dtype == object and len(sample) and hasattr(sample.iloc[0], "isoformat"):
+            frame[col] = [v.isoformat() if v is not None else None for v in frame[col]]
     if geom is None:
         return gpd.GeoDataFrame(frame)
-    geometries = frame.pop(geom.name)
-    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries.values, crs="EPSG:4326"))
+    geometries = decode_geometries(conn.dialect.name, frame.pop(geom.name).tolist())
+    return gpd.GeoDataFrame(frame, geometry=gpd.GeoSeries(geometries, crs="EPSG:4326"))
 
 
 def export_layer(conn: Connection, layer: str, path: str | Path,

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, func, select
 
 from demine.model.accounting import CLOSE_TOLERANCE_M2
 from demine.model.vocab import HazardStatus, ReleaseMethod
+from demine.store.frames import query_frame
 from demine.store.schema import (
     accidents,
     activities,
@@ -56,11 +57,6 @@ class Period:
         }
 
 
-def _frame(conn: Connection, query: Any) -> pd.DataFrame:
-    result = conn.execute(query)
-    return pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-
-
 def hazard_figures(conn: Connection, period: Period) -> tuple[dict[str, int], dict[str, float]]:
     """Counts by status and areas by method as at the period's end."""
     query = select(
@@ -71,8 +67,8 @@ def hazard_figures(conn: Connection, period: Period) -> tuple[dict[str, int], di
         query = query.where(
             (hazard_areas.c.info_date.is_(None)) | (hazard_areas.c.info_date <= period.end)
         )
-    hazards = _frame(conn, query).set_index("code")
-    rel = _frame(conn, select(releases.c.hazard, releases.c.method, releases.c.release_date,
+    hazards = query_frame(conn, query).set_index("code")
+    rel = query_frame(conn, select(releases.c.hazard, releases.c.method, releases.c.release_date,
                               releases.c.area_m2).order_by(releases.c.code))
     rel = rel[rel["hazard"].isin(hazards.index)]
     if period.end is not None and len(hazards):

@@ -60,6 +60,24 @@ def _postgis_col_spec(element: Geometry, compiler: Any, **kw: Any) -> str:
     return f"geometry({element.geometry_type}, {SRID})"
 
 
+class RawGeometry(UserDefinedType[Any]):
+    """A geometry column read as it is stored (blob or hex EWKB), for decoding in bulk."""
+
+    cache_ok = True
+
+    def get_col_spec(self, **kw: Any) -> str:
+        return "GEOMETRY"
+
+
+def decode_geometries(dialect_name: str, values: list[Any]) -> NDArray[np.object_]:
+    """Stored geometry values (see RawGeometry) as shapely geometries, in one pass."""
+    if dialect_name == "postgresql":
+        arr = np.empty(len(values), dtype=object)
+        arr[:] = values
+        return shapely.from_wkb(arr)
+    return gpkg.decode_many(values)
+
+
 def ewkb_hex(geom: shapely.Geometry) -> str:
     """Hex EWKB with SRID 4326, which PostGIS casts to geometry on input."""
     return str(shapely.to_wkb(shapely.set_srid(geom, SRID), hex=True, include_srid=True))
