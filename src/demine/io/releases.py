@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import shapely
-from numpy.typing import NDArray
 
 from demine.io.columns import parse_column, parse_count, parse_date, text_column
-from demine.io.hazards import fingerprints, geometry_checks, to_multipolygons
+from demine.io.hazards import geometry_checks
 from demine.io.vector import read_features
+from demine.model.batches import ReleaseBatch, fingerprints, to_multipolygons
 from demine.model.problems import Problem
 from demine.model.vocab import ReleaseMethod
-
-
-@dataclass
-class ReleaseBatch:
-    """Releases read from one file, in file order."""
-
-    hazards: list[str]
-    geometries: NDArray[np.object_]
-    attributes: list[dict[str, Any]]
-    fingerprints: list[str]
-    problems: list[Problem] = field(default_factory=list)
-    notices: list[str] = field(default_factory=list)
-
-    def __len__(self) -> int:
-        return len(self.hazards)
-
-    def label(self, i: int) -> str:
-        """How messages name the i-th release (0-based): its own code, else its hazard's."""
-        return str(self.attributes[i].get("code") or self.hazards[i])
 
 
 def read_releases(path: str | Path, repair: bool = False) -> ReleaseBatch:

@@ -13,9 +13,14 @@ import numpy as np
 import shapely
 from sqlalchemy import delete, func, select
 
-from demine.io.hazards import ATTRIBUTES, HazardBatch, fingerprints, to_multipolygons
-from demine.io.releases import ReleaseBatch
 from demine.model import entities as e
+from demine.model.batches import (
+    ATTRIBUTES,
+    HazardBatch,
+    ReleaseBatch,
+    fingerprints,
+    to_multipolygons,
+)
 from demine.model.vocab import (
     DeviceCondition,
     Disposal,

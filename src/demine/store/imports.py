@@ -15,8 +15,6 @@ import shapely
 from sqlalchemy import Connection, bindparam, select, update
 
 from demine.geo.area import area_like, area_m2, measure_like
-from demine.io.hazards import ATTRIBUTES, HazardBatch, fingerprints
-from demine.io.releases import ReleaseBatch
 from demine.model.accounting import (
     CLIP_REPORT_M2,
     ClippedRelease,
@@ -27,6 +25,7 @@ from demine.model.accounting import (
     remaining_areas,
     remaining_geometry,
 )
+from demine.model.batches import ATTRIBUTES, HazardBatch, ReleaseBatch, fingerprints
 from demine.model.entities import new_ids
 from demine.model.problems import InputError, Problem
 from demine.store import audit
