@@ -20,17 +20,6 @@ def polygon_problem(geom: shapely.Geometry | None) -> str | None:
     return coordinate_problem(geom) or validity_problem(geom)
 
 
-def point_problem(geom: shapely.Geometry | None) -> str | None:
-    """Why `geom` cannot stand as a lon/lat point, or None when it can."""
-    if geom is None:
-        return "geometry is missing"
-    if shapely.is_empty(geom):
-        return "geometry is empty"
-    if geom.geom_type != "Point":
-        return f"geometry is a {geom.geom_type}, expected a Point"
-    return coordinate_problem(geom)
-
-
 def coordinate_problem(geom: shapely.Geometry) -> str | None:
     """Out-of-range or non-finite longitude/latitude, named with the first offending value."""
     coords = shapely.get_coordinates(geom)
