@@ -55,27 +55,6 @@ def to_multipolygons(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
     return out
 
 
-def fingerprints(self) -> list[str]:
-        """Digests of each feature's code, geometry and attributes (for re-import checks)."""
-        wkbs = shapely.to_wkb(to_multipolygons(self.geometries), output_dimension=2)
-        rows = [self.row(i) for i in range(len(self))]
-        return fingerprints(self.codes, wkbs, rows)
-
-
-def to_multipolygons(geoms: NDArray[np.object_]) -> NDArray[np.object_]:
-    """Every polygon as a one-part MultiPolygon: one geometry type per layer."""
-    out = geoms.copy()
-    single = shapely.get_type_id(out) == 3
-    if single.any():
-        out[single] = shapely.multipolygons(out[single], indices=np.arange(int(single.sum())))
-    return out
-
-
-def fingerprint(code: str, wkb: bytes, attributes: dict[str, Any]) -> str:
-    """What makes a feature the same on re-import: its code, geometry and attributes."""
-    return fingerprints([code], [wkb], [attributes])[0]
-
-
 def fingerprints(
     codes: list[str], wkbs: Any, attributes: list[dict[str, Any]]
 ) -> list[str]:
