@@ -160,3 +160,23 @@ def test_failed_first_import_creates_no_database(tmp_path: Path) -> None:
     result = cli("import", "hazards", str(bad))
     assert result.exit_code != 0 and "self-intersection" in result.stderr
     assert not (tmp_path / "new.gpkg").exists()
+
+
+def test_audit_verify_finds_an_altered_entry(cli: Cli, hazards_file: Path) -> None:
+    from sqlalchemy import update
+
+    from demine.store import open_store
+    from demine.store.schema import audit_log
+
+    assert cli("import", "hazards", str(hazards_file)).exit_code == 0
+    assert cli("--as", "bob", "demo").exit_code != 0  # refuses a store with data
+    intact = cli("audit", "--verify")
+    assert intact.exit_code == 0 and "intact" in intact.stdout
+    listing = cli("audit")
+    assert listing.exit_code == 0 and "hazard_areas" in listing.stdout
+    store = open_store(cli.db)
+    with store.write() as conn:
+        conn.execute(update(audit_log).where(audit_log.c.seq == 1).values(actor="mallory"))
+    store.dispose()
+    altered = cli("audit", "--verify")
+    assert altered.exit_code != 0 and "entry 1" in altered.stderr

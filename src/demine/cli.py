@@ -294,6 +294,42 @@ def history(
 
 
 @app.command()
+def audit(
+    ctx: typer.Context,
+    verify: Annotated[bool, typer.Option("--verify", help="Check the hash chain.")] = False,
+    last: Annotated[int, typer.Option(help="How many of the latest entries to show.")] = 20,
+) -> None:
+    """The audit log: who changed what and when; --verify checks that no entry was altered."""
+    from sqlalchemy import func, select
+
+    from demine.store.audit import verify_chain
+    from demine.store.schema import audit_log
+
+    with user_errors():
+        store = ctx.obj.store()
+        with store.read() as conn:
+            if verify:
+                broken = verify_chain(conn)
+                total = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
+                if broken is not None:
+                    raise fail([f"error: the audit log was altered at entry {broken} "
+                                f"(of {total}): its hash does not follow from the one before"])
+                say(f"audit log intact: {total} entries chained")
+                return
+            rows = conn.execute(
+                select(audit_log.c.seq, audit_log.c.recorded_at, audit_log.c.actor,
+                       audit_log.c.action, audit_log.c.entity, audit_log.c.record)
+                .order_by(audit_log.c.seq.desc()).limit(last)
+            ).all()
+    table = Table(title="audit log (latest first)")
+    for col in ("seq", "recorded at", "by", "action", "layer", "record"):
+        table.add_column(col)
+    for row in rows:
+        table.add_row(*(str(v) for v in row))
+    out.print(table)
+
+
+@app.command()
 def demo(
     ctx: typer.Context,
     seed: Annotated[int, typer.Option(help="Random seed of the generated region.")] = 1,
