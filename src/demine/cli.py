@@ -43,9 +43,21 @@ class Context:
     def __init__(self, db: str | None, actor: str | None):
         self.db = db or os.environ.get("DEMINE_DB") or "demine.gpkg"
         self.actor = cli_actor(actor)
+        self.opened: list[Store] = []
+
+    def open(self) -> Store:
+        """The store, closed again when the command ends."""
+        store = open_store(self.db)
+        self.opened.append(store)
+        return store
+
+    def close(self) -> None:
+        """Close connections, so the embedded store folds its write-ahead log back in."""
+        for store in self.opened:
+            store.dispose()
 
     def store(self, create: bool = False) -> Store:
-        store = open_store(self.db)
+        store = self.open()
         if create:
             store.init()
         else:
@@ -92,13 +104,14 @@ def main_options(
 ) -> None:
     """demine: registry, land-release accounting and statistics for mine action."""
     ctx.obj = Context(db, as_user)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @app.command()
 def init(ctx: typer.Context) -> None:
     """Create the registry (or bring its schema up to date)."""
     with user_errors():
-        store = open_store(ctx.obj.db)
+        store = ctx.obj.open()
         created = store.init()
         say(f"{'created' if created else 'up to date:'} registry {store.describe()}")
 
@@ -339,7 +352,7 @@ def demo(
     from demine.sim.demo import build_demo
 
     with user_errors():
-        store = open_store(ctx.obj.db)
+        store = ctx.obj.open()
         summary = build_demo(store, seed=seed, replace=replace, actor=ctx.obj.actor)
         say(summary)
 
