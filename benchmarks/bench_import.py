@@ -110,11 +110,39 @@ def run(count: int, repeat: int) -> dict[str, float]:
     }
 
 
+def run_postgis(count: int, repeat: int) -> dict[str, float]:
+    """The same hazard import and stats into PostGIS, on a throwaway local cluster."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from tests.postgis import new_database, postgis_cluster
+
+    frame = generate(count)
+    source = Path(tempfile.mkdtemp(prefix="demine-bench-")) / "hazards.gpkg"
+    pyogrio.write_dataframe(frame, source, layer="hazard_areas")
+    imports, stats = [], []
+    with postgis_cluster() as admin:
+        for k in range(repeat):
+            store = open_store(new_database(admin, f"bench{k}"))
+            store.init()
+            imports.append(timed(lambda s=store: import_hazards(s, read_hazards(source), "b")))
+            with store.read() as conn:
+                stats.append(timed(lambda c=conn: summary(c)))
+            store.dispose()
+    return {"count": count, "postgis_import_s": statistics.median(imports),
+            "postgis_stats_s": statistics.median(stats)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--postgis", action="store_true",
+                        help="measure the PostGIS store instead (starts a local cluster)")
     args = parser.parse_args()
+    if args.postgis:
+        print(json.dumps(run_postgis(args.count, args.repeat), indent=2))
+        return
     result = run(args.count, args.repeat)
     print(json.dumps(result, indent=2))
     print(f"\n| polygons | pyogrio write (reference) | demine import | ratio | stats "
