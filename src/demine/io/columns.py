@@ -29,14 +29,6 @@ def find_column(frame: pd.DataFrame, *names: str) -> str | None:
     return None
 
 
-def blank(value: Any) -> bool:
-    if value is None:
-        return True
-    if isinstance(value, float) and np.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
-
-
 def _blank_mask(series: pd.Series) -> np.ndarray:
     """True where a value is missing or only blanks, computed on the whole column."""
     missing = series.isna().to_numpy().copy()

@@ -36,8 +36,6 @@ class FeatureTable:
     geometries: NDArray[np.object_]
     properties: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
-    source_crs: str | None = None
-    raw_wkb: NDArray[np.object_] | None = None
 
     def __len__(self) -> int:
         return len(self.geometries)
@@ -87,7 +85,7 @@ def read_features(path: str | Path, wanted_layers: tuple[str, ...] = ()) -> Feat
         raise InputError(
             [Problem(None, None, f"{path}: cannot reproject from {crs} ({exc})")]
         ) from exc
-    return FeatureTable(geometries, properties, problems, crs, wkb)
+    return FeatureTable(geometries, properties, problems)
 
 
 def decode_wkb(wkb: NDArray[np.object_]) -> tuple[NDArray[np.object_], list[Problem]]:

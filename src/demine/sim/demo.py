@@ -34,6 +34,7 @@ from demine.model.vocab import (
 )
 from demine.store import Store, StoreError
 from demine.store.base import now_iso
+from demine.store.hazards import get_hazard
 from demine.store.imports import import_hazards, import_releases
 from demine.store.records import insert_entities
 from demine.store.schema import LAYERS
@@ -154,8 +155,6 @@ def _hazards(store: Store, rng: np.random.Generator, actor: str) -> list[str]:
 def _releases(store: Store, rng: np.random.Generator, codes: list[str], actor: str) -> None:
     """Survey cancels part of several areas, clearance finishes two, reduction trims others."""
     with store.read() as conn:
-        from demine.store.hazards import get_hazard
-
         shapes = {c: get_hazard(conn, c)["geom"] for c in codes}
     hazards: list[str] = []
     geoms: list[Any] = []

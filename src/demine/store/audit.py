@@ -65,7 +65,8 @@ def append(conn: Connection, entries: Iterable[AuditEntry], recorded_at: str) ->
     prev = last_hash(conn)
     rows = []
     for e in entries:
-        row = {
+        row: dict[str, Any] = {
+            "prev_hash": prev,
             "recorded_at": recorded_at,
             "actor": e.actor,
             "action": e.action,
@@ -76,10 +77,7 @@ def append(conn: Connection, entries: Iterable[AuditEntry], recorded_at: str) ->
         }
         prev = row["hash"] = _digest(prev, row)
         rows.append(row)
-    for i in range(1, len(rows)):
-        rows[i]["prev_hash"] = rows[i - 1]["hash"]
     if rows:
-        rows[0]["prev_hash"] = last_hash(conn)
         conn.execute(insert(audit_log), rows)
     return len(rows)
 

@@ -21,6 +21,7 @@ from demine.model.entities import new_id
 from demine.store import audit
 from demine.store.base import Store
 from demine.store.codes import next_codes
+from demine.store.hazards import mark_worked_on
 from demine.store.schema import (
     accidents,
     activities,
@@ -71,8 +72,6 @@ def insert_records(
         r.update(created_at=now, updated_at=now, created_by=actor)
     conn.execute(insert(table), rows)
     if table is activities:
-        from demine.store.hazards import mark_worked_on
-
         mark_worked_on(conn, {r["hazard"] for r in rows}, actor, now)
     audit.append(conn, (
         audit.AuditEntry(actor, "create", table.name, str(r.get("code") or r["id"]), None,
