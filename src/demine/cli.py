@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from demine.model.problems import InputError
+from demine.sim.scenario import ScenarioError
 from demine.store import Store, StoreError, open_store
 from demine.store.base import cli_actor
 from demine.store.hazards import UnknownRecord
@@ -83,6 +84,8 @@ def user_errors() -> Iterator[None]:
         yield
     except InputError as exc:
         raise fail([f"error: {p}" for p in exc.problems]) from None
+    except ScenarioError as exc:
+        raise fail([f"error: {exc.source}: {p}" for p in exc.problems]) from None
     except (StoreError, UnknownRecord, ValueError, KeyError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
         raise fail([f"error: {message}"]) from None
@@ -346,14 +349,21 @@ def audit(
 def demo(
     ctx: typer.Context,
     seed: Annotated[int, typer.Option(help="Random seed of the generated region.")] = 1,
+    scenario: Annotated[str, typer.Option(
+        help="A shipped scenario's name (border, small) or the path of a scenario TOML file."
+    )] = "border",
     replace: Annotated[bool, typer.Option(help="Replace the data already in the store.")] = False,
 ) -> None:
-    """Fill the store with a demonstration region (refuses a store with data unless --replace)."""
-    from demine.sim.demo import build_demo
+    """Generate a region, its ground truth and what the authority knows into the store.
+
+    Refuses a store that already holds data unless --replace is given.
+    """
+    from demine.sim.world import build_demo
 
     with user_errors():
         store = ctx.obj.open()
-        summary = build_demo(store, seed=seed, replace=replace, actor=ctx.obj.actor)
+        summary = build_demo(store, seed=seed, replace=replace, actor=ctx.obj.actor,
+                             scenario=scenario)
         say(summary)
 
 

@@ -106,7 +106,7 @@ def rtree_ddl(table: str, column: str, pk: str = "fid") -> list[str]:
     ]
 
 
-def register_layers(conn: Connection) -> None:
+def register_layers(conn: Connection, layers: dict[str, Table] | None = None) -> None:
     """Make the freshly created tables a GeoPackage: registry rows, R-trees, file header."""
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
     raw = conn.connection.driver_connection
@@ -114,7 +114,7 @@ def register_layers(conn: Connection) -> None:
     for ddl in CORE_DDL:
         raw.execute(ddl)
     raw.executemany("INSERT OR IGNORE INTO gpkg_spatial_ref_sys VALUES (?,?,?,?,?,?)", SRS_ROWS)
-    for name, table in LAYERS.items():
+    for name, table in (LAYERS if layers is None else layers).items():
         _register(raw, name, table, now)
     raw.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     raw.execute(f"PRAGMA user_version = {USER_VERSION}")

@@ -68,31 +68,37 @@ def _already_imported(
 
 
 def import_hazards(
-    store: Store, batch: HazardBatch, actor: str, source: str = "import"
+    store: Store, batch: HazardBatch, actor: str, source: str = "import",
+    conn: Connection | None = None,
 ) -> ImportResult:
-    """Write a file's hazard areas with their computed areas and audit entries."""
+    """Write a file's hazard areas with their computed areas and audit entries.
+
+    With `conn`, the import joins that write transaction instead of opening its own.
+    """
     if batch.problems:
         raise InputError(batch.problems)
     if len(batch) == 0:
         raise InputError([Problem(None, None, "the file holds no features")])
+    if conn is None:
+        with store.write() as own:
+            return import_hazards(store, batch, actor, source, own)
     result = ImportResult(notices=list(batch.notices))
-    with store.write() as conn:
-        existing = set(conn.execute(select(hazard_areas.c.code)).scalars())
-        known = [i for i, code in enumerate(batch.codes) if code in existing]
-        refusal = _already_imported(known, len(batch), batch.codes, "hazard areas")
-        if refusal:
-            raise refusal
-        if known:
-            changed = _changed_hazards(conn, batch)
-            if changed:
-                raise InputError([
-                    Problem(i + 1, batch.codes[i],
-                            "code is already in the store with different content")
-                    for i in changed
-                ])
-            result.already = len(known)
-            return result
-        _write_hazards(store, conn, batch, actor, result, source)
+    existing = set(conn.execute(select(hazard_areas.c.code)).scalars())
+    known = [i for i, code in enumerate(batch.codes) if code in existing]
+    refusal = _already_imported(known, len(batch), batch.codes, "hazard areas")
+    if refusal:
+        raise refusal
+    if known:
+        changed = _changed_hazards(conn, batch)
+        if changed:
+            raise InputError([
+                Problem(i + 1, batch.codes[i],
+                        "code is already in the store with different content")
+                for i in changed
+            ])
+        result.already = len(known)
+        return result
+    _write_hazards(store, conn, batch, actor, result, source)
     return result
 
 
@@ -180,27 +186,33 @@ def _load_hazards(conn: Connection, codes: set[str]) -> dict[str, _Hazard]:
 
 
 def import_releases(
-    store: Store, batch: ReleaseBatch, actor: str, source: str = "import"
+    store: Store, batch: ReleaseBatch, actor: str, source: str = "import",
+    conn: Connection | None = None,
 ) -> ImportResult:
-    """Clip, check and write a file's releases, then update their hazards' remaining land."""
+    """Clip, check and write a file's releases, then update their hazards' remaining land.
+
+    With `conn`, the import joins that write transaction instead of opening its own.
+    """
     if batch.problems:
         raise InputError(batch.problems)
     if len(batch) == 0:
         raise InputError([Problem(None, None, "the file holds no features")])
+    if conn is None:
+        with store.write() as own:
+            return import_releases(store, batch, actor, source, own)
     result = ImportResult(notices=list(batch.notices))
     labels = [batch.label(i) for i in range(len(batch))]
-    with store.write() as conn:
-        existing = set(conn.execute(select(releases.c.fingerprint)).scalars())
-        known = [i for i, fp in enumerate(batch.fingerprints) if fp in existing]
-        refusal = _already_imported(known, len(batch), labels, "releases")
-        if refusal:
-            raise refusal
-        if known:
-            result.already = len(known)
-            return result
-        hazards = _load_hazards(conn, set(batch.hazards))
-        accepted = _check_releases(conn, batch, hazards, labels, result)
-        _write_releases(store, conn, batch, hazards, accepted, actor, result, source)
+    existing = set(conn.execute(select(releases.c.fingerprint)).scalars())
+    known = [i for i, fp in enumerate(batch.fingerprints) if fp in existing]
+    refusal = _already_imported(known, len(batch), labels, "releases")
+    if refusal:
+        raise refusal
+    if known:
+        result.already = len(known)
+        return result
+    hazards = _load_hazards(conn, set(batch.hazards))
+    accepted = _check_releases(conn, batch, hazards, labels, result)
+    _write_releases(store, conn, batch, hazards, accepted, actor, result, source)
     return result
 
 

@@ -277,6 +277,35 @@ audit_log = Table(
     sqlite_autoincrement=True,
 )
 
+
+
+def _context(name: str, geometry_type: str, comment: str) -> Table:
+    """A context layer: the region around the registry (roads, rivers, land cover, ...)."""
+    return Table(
+        name,
+        metadata,
+        *_keys(code=False),
+        Column("name", Text),
+        Column("kind", Text, nullable=False),
+        *_stamps(),
+        Column("geom", Geometry(geometry_type), nullable=False),
+        comment=comment,
+        sqlite_autoincrement=True,
+    )
+
+
+roads = _context("roads", "LINESTRING", "Roads and tracks (kind: main, secondary, track)")
+rivers = _context("rivers", "LINESTRING", "Rivers and streams")
+land_cover = _context("land_cover", "MULTIPOLYGON",
+                      "Land cover (kind: farmland, forest, built_up)")
+front_lines = _context("front_lines", "LINESTRING",
+                       "Former front lines (kind: front_line, earlier_line)")
+positions = _context("positions", "POINT",
+                     "Former fortified and artillery positions, checkpoints (kind)")
+
+CONTEXT_LAYERS: tuple[str, ...] = ("roads", "rivers", "land_cover", "front_lines", "positions")
+"""Context layers: the offline basemap and the places evidence is measured from."""
+
 LAYERS: dict[str, Table] = {
     t.name: t
     for t in (
@@ -294,6 +323,11 @@ LAYERS: dict[str, Table] = {
         progress_reports,
         inspections,
         education_sessions,
+        roads,
+        rivers,
+        land_cover,
+        front_lines,
+        positions,
         audit_log,
     )
 }
