@@ -367,6 +367,23 @@ def demo(
         say(summary)
 
 
+@app.command()
+def simulate(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option(help="Days to simulate from where the last run stopped.")],
+    policy: Annotated[str, typer.Option(
+        help="priority, nearest, or a schedule CSV (team,hazard,start_day,end_day,area_m2).",
+    )] = "priority",
+    seed: Annotated[int, typer.Option(help="Random seed of this run.")] = 0,
+) -> None:
+    """Advance the simulated region day by day: survey, clearance, finds, accidents, reports."""
+    from demine.sim.run import simulate as run
+
+    with user_errors():
+        store = ctx.obj.open()
+        say(run(store, days, policy, seed, ctx.obj.actor).line())
+
+
 def main() -> None:
     """Console entry point."""
     try:

@@ -1,1 +1,5 @@
-"""Generated regions with a known truth, and simulated operations on them."""
+"""Scenario generator and operations simulator."""
+
+from demine.sim.run import Evaluation, evaluate, simulate
+
+__all__ = ["Evaluation", "evaluate", "simulate"]

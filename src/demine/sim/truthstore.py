@@ -18,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Connection,
+    Float,
     Integer,
     MetaData,
     Table,
@@ -44,6 +45,8 @@ items = Table(
     Column("state", Text, nullable=False),
     Column("state_date", Text),
     Column("record", Text),
+    Column("exposure", Float, nullable=False),
+    Column("place", Text, nullable=False),
     Column("geom", Geometry("POINT"), nullable=False),
     comment="Every item of explosive ordnance: in_ground, found (destroyed) or accident",
     sqlite_autoincrement=True,
@@ -65,7 +68,8 @@ sim_state = Table(
 TABLES = {t.name: t for t in (items, clusters, sim_state)}
 
 ITEM_STATES = ("in_ground", "found", "accident")
-TRUTH_ONLY_FIELDS = frozenset({"cluster", "state", "state_date", "record", "known"})
+TRUTH_ONLY_FIELDS = frozenset({"cluster", "state", "state_date", "record", "known", "exposure",
+                               "place"})
 """Fields that exist only in the truth: the registry must never hold them."""
 
 

@@ -99,6 +99,7 @@ class World:
     truth: Truth
     accidents: list[PastAccident]
     areas: SuspectedAreas
+    exposure: civ.Exposure
 
 
 def generate(scenario: Scenario, seed: int) -> World:
@@ -112,7 +113,7 @@ def generate(scenario: Scenario, seed: int) -> World:
     accidents = past_accidents(scenario, truth, exposure, rng)
     hit = {int(truth.cluster[a.item]) for a in accidents}
     areas = suspected_areas(scenario, region, truth, hit, rng)
-    return World(scenario, seed, frame, region, truth, accidents, areas)
+    return World(scenario, seed, frame, region, truth, accidents, areas, exposure)
 
 
 def build_demo(store: Store, seed: int = 1, replace: bool = False, actor: str = "demo",
@@ -157,6 +158,7 @@ def write_truth(store: Store, conn: Any, world: World) -> None:
         "fid": list(range(1, len(truth) + 1)), "cluster": (truth.cluster + 1).tolist(),
         "category": truth.category.tolist(), "depth_cm": truth.depth_cm.tolist(),
         "state": state.tolist(), "state_date": when.tolist(), "record": record.tolist(),
+        "exposure": world.exposure.base.tolist(), "place": world.exposure.place.tolist(),
         "geom": store.encode(points),
     }, points)
     shapes = to_multipolygons(world.frame.to_lonlat(truth.footprint))

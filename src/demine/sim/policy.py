@@ -1,0 +1,212 @@
+"""Policies that send free teams to work: by recorded priority, to the nearest area, or as a
+schedule file (the planner's CSV: team,hazard,start_day,end_day,area_m2) says.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from demine.model.problems import InputError, Problem
+
+if TYPE_CHECKING:
+    from demine.sim.engine import Simulation
+    from demine.sim.state import Hazard, Team, World
+
+STAGES = {"new": 0, "surveyed": 1, "ready": 2}
+SCHEDULE_HEADER = ["team", "hazard", "start_day", "end_day", "area_m2"]
+
+
+class Board:
+    """The hazards' state as arrays, so that choosing among thousands is one numpy pass."""
+
+    def __init__(self, world: World):
+        self.codes = list(world.hazards)
+        self.index = {c: i for i, c in enumerate(self.codes)}
+        n = len(self.codes)
+        hs = list(world.hazards.values())
+        self.x = np.array([h.x for h in hs])
+        self.y = np.array([h.y for h in hs])
+        self.priority = np.array([h.priority for h in hs], dtype=float)
+        self.farmland = np.array([h.cover == "farmland" for h in hs])
+        self.stage = np.zeros(n, dtype=np.int8)
+        self.busy = np.zeros(n, dtype=bool)
+        self.cut = np.zeros(n, dtype=bool)
+        self.pending = np.zeros(n, dtype=np.int64)
+        self.closed = np.zeros(n, dtype=bool)
+        self.cha = np.zeros(n, dtype=bool)
+        for h in hs:
+            self.refresh(h)
+
+    def refresh(self, h: Hazard) -> None:
+        i = self.index[h.code]
+        self.stage[i] = STAGES[h.stage]
+        self.busy[i] = h.surveyor is not None
+        self.cut[i] = h.sectors_cut
+        self.pending[i] = len(h.sectors)
+        self.closed[i] = h.closed
+        self.cha[i] = h.classification == "CHA"
+
+    def work_for(self, team: Team, has_survey: bool) -> tuple[NDArray[np.bool_], str]:
+        """Which hazards the team could work today, and as what activity."""
+        open_ = ~self.closed & ~self.busy
+        if team.type == "survey":
+            return open_ & ~self.cut & (self.stage < 2), "SURVEY"
+        if team.type == "mechanical":
+            return open_ & ~self.cut & (self.stage == 1) & self.farmland, "TS"
+        if team.type not in ("manual", "mdd"):
+            return np.zeros(len(self.codes), dtype=bool), ""
+        ready = open_ & (self.stage == 2) & (~self.cut | (self.pending > 0))
+        if ready.any() or not has_survey:
+            return ready, "CLEARANCE"
+        return open_ & ~self.cut & self.cha, "CLEARANCE"
+
+
+class Policy:
+    """Sends a free team to work; `name` is how the CLI and the results call it."""
+
+    name = "policy"
+    board: Board
+
+    def prepare(self, sim: Simulation) -> None:
+        self.board = Board(sim.w)
+
+    def assign(self, sim: Simulation, team: Team, day: date) -> None:
+        raise NotImplementedError
+
+    def launch(self, sim: Simulation, team: Team, code: str, kind: str, day: date) -> None:
+        hazard = sim.w.hazards[code]
+        if kind == "SURVEY":
+            kind = "NTS" if hazard.stage == "new" else "TS"
+        if kind == "CLEARANCE" and hazard.stage != "ready":
+            hazard.stage = "ready"
+        sim.start(team, hazard, kind, day)
+        self.board.refresh(hazard)
+
+
+class RankedPolicy(Policy):
+    def key(self, team: Team, mask: NDArray[np.bool_]) -> NDArray[np.float64]:
+        raise NotImplementedError
+
+    def assign(self, sim: Simulation, team: Team, day: date) -> None:
+        mask, kind = self.board.work_for(team, sim.has_survey)
+        if not mask.any():
+            return
+        score = np.where(mask, self.key(team, mask), np.inf)
+        self.launch(sim, team, self.board.codes[int(np.argmin(score))], kind, day)
+
+
+class PriorityPolicy(RankedPolicy):
+    """The open area with the highest recorded priority (1 first), nearest among equals."""
+
+    name = "priority"
+
+    def key(self, team: Team, mask: NDArray[np.bool_]) -> NDArray[np.float64]:
+        dist = np.hypot(self.board.x - team.x, self.board.y - team.y)
+        return self.board.priority * 1e9 + dist
+
+
+class NearestPolicy(RankedPolicy):
+    """The nearest open area the team can work."""
+
+    name = "nearest"
+
+    def key(self, team: Team, mask: NDArray[np.bool_]) -> NDArray[np.float64]:
+        return np.hypot(self.board.x - team.x, self.board.y - team.y)
+
+
+@dataclass(frozen=True)
+class Row:
+    team: str
+    hazard: str
+    start_day: float
+    end_day: float
+    area_m2: float
+
+
+class SchedulePolicy(Policy):
+    """A schedule followed as written: each team works its rows' hazards in their time windows."""
+
+    name = "schedule"
+
+    def __init__(self, rows: list[Row], source: str):
+        self.rows = rows
+        self.source = source
+
+    def prepare(self, sim: Simulation) -> None:
+        super().prepare(sim)
+        teams = {t.code for t in sim.w.teams}
+        problems = [Problem(k + 2, r.team, f"unknown team {r.team!r}")
+                    for k, r in enumerate(self.rows) if r.team not in teams]
+        problems += [Problem(k + 2, r.hazard, f"unknown hazard area {r.hazard!r}")
+                     for k, r in enumerate(self.rows) if r.hazard not in sim.w.hazards]
+        if problems:
+            raise InputError(problems)
+        self.by_team: dict[str, list[Row]] = {}
+        for r in sorted(self.rows, key=lambda r: (r.start_day, r.hazard)):
+            self.by_team.setdefault(r.team, []).append(r)
+
+    def assign(self, sim: Simulation, team: Team, day: date) -> None:
+        today = sim.day_index(day)
+        mask, kind = self.board.work_for(team, sim.has_survey)
+        ready_or_not = kind == "CLEARANCE"
+        for row in self.by_team.get(team.code, []):
+            if row.end_day <= today or row.start_day > today:
+                continue
+            i = self.board.index[row.hazard]
+            if mask[i] or (ready_or_not and not self.board.closed[i] and not self.board.busy[i]
+                           and (not self.board.cut[i] or self.board.pending[i] > 0)):
+                self.launch(sim, team, row.hazard, kind, day)
+                return
+
+
+def read_schedule(path: Path) -> SchedulePolicy:
+    """A schedule CSV, checked row by row (rows counted from 2, after the header)."""
+    if not path.is_file():
+        raise InputError([Problem(None, str(path), "no such schedule file")])
+    with path.open(newline="", encoding="utf-8-sig") as f:
+        reader = csv.reader(f)
+        header = [h.strip() for h in next(reader, [])]
+        if header != SCHEDULE_HEADER:
+            raise InputError([Problem(None, str(path), f"header must be "
+                                      f"{','.join(SCHEDULE_HEADER)} (found {','.join(header)})")])
+        rows, problems = [], []
+        for k, cells in enumerate(reader, start=2):
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(SCHEDULE_HEADER):
+                problems.append(Problem(k, None, f"expected 5 values, found {len(cells)}"))
+                continue
+            team, hazard, *numbers = (c.strip() for c in cells)
+            try:
+                start, end, area = (float(v) for v in numbers)
+            except ValueError:
+                problems.append(Problem(k, team, "start_day, end_day and area_m2 must be numbers"))
+                continue
+            if not (np.isfinite([start, end, area]).all() and 0 <= start <= end and area >= 0):
+                problems.append(Problem(k, team, "needs 0 <= start_day <= end_day and "
+                                        "area_m2 >= 0"))
+                continue
+            rows.append(Row(team, hazard, start, end, area))
+    if problems:
+        raise InputError(problems)
+    return SchedulePolicy(rows, str(path))
+
+
+POLICIES: dict[str, type[RankedPolicy]] = {"priority": PriorityPolicy, "nearest": NearestPolicy}
+"""Built-in policies by name; any other value of --policy is a schedule file."""
+
+
+def make_policy(name: str) -> Policy:
+    if name in POLICIES:
+        return POLICIES[name]()
+    if name.endswith(".csv") or Path(name).exists():
+        return read_schedule(Path(name))
+    raise InputError([Problem(None, name, f"unknown policy (expected {', '.join(POLICIES)} or "
+                                          "a schedule .csv file)")])
