@@ -26,11 +26,13 @@ from tests.conftest import Cli, feature, square, write_geojson
 GEOMETRY_LAYERS = {
     "hazard_areas", "releases", "finds", "accidents", "teams", "locations", "activities",
     "evidence", "inspections", "education_sessions",
+    "roads", "rivers", "land_cover", "front_lines", "positions",
 }
 GEOMETRY_TYPES = {
     "hazard_areas": "MultiPolygon", "releases": "MultiPolygon", "activities": "MultiPolygon",
     "inspections": "MultiPolygon", "finds": "Point", "accidents": "Point", "teams": "Point",
-    "education_sessions": "Point",
+    "education_sessions": "Point", "roads": "LineString", "rivers": "LineString",
+    "land_cover": "MultiPolygon", "front_lines": "LineString", "positions": "Point",
 }
 
 
@@ -52,7 +54,9 @@ def registry(gpkg_url: str, hazards_file: Path, releases_file: Path) -> Cli:
 @pytest.fixture
 def demo(gpkg_url: str) -> Cli:
     cli = Cli(gpkg_url)
-    result = cli("demo")
+    result = cli("demo", "--scenario", "small")
+    assert result.exit_code == 0, result.output
+    result = cli("simulate", "--days", "120")
     assert result.exit_code == 0, result.output
     return cli
 
@@ -104,7 +108,8 @@ def test_layers_readable_by_gdal_after_imports(registry: Cli, opened: Store) -> 
 def test_layers_readable_by_gdal_after_demo(demo: Cli, opened: Store) -> None:
     counts = row_counts(opened)
     for name in ("hazard_areas", "releases", "finds", "accidents", "teams", "locations",
-                 "evidence", "education_sessions"):
+                 "evidence", "education_sessions", "activities", "roads", "rivers", "land_cover",
+                 "front_lines", "positions"):
         assert counts[name] > 0, name
     check_layers(db_path(demo), counts)
 
@@ -133,7 +138,7 @@ def test_rtree_holds_each_hazard_bbox(
 ) -> None:
     cli = Cli(gpkg_url)
     if source == "demo":
-        assert cli("demo").exit_code == 0
+        assert cli("demo", "--scenario", "small").exit_code == 0
     else:
         assert cli("import", "hazards", str(hazards_file)).exit_code == 0
         assert cli("import", "releases", str(releases_file)).exit_code == 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 import shapely
@@ -58,8 +59,8 @@ class Exposure:
     winter: float
 
     @classmethod
-    def build(cls, region: Region, truth: Truth, civilians: dict, operations: dict  # type: ignore[type-arg]
-              ) -> Exposure:
+    def build(cls, region: Region, truth: Truth, civilians: dict[str, Any],
+              operations: dict[str, Any]) -> Exposure:
         weight, place = item_exposure(region, truth)
         total = weight.sum()
         base = weight / total * civilians["accidents_per_year"] / 365.0 if total else weight
@@ -84,7 +85,7 @@ class Casualty:
     outcome: str
 
 
-def civilian_victims(category: str, civilians: dict, rng: np.random.Generator  # type: ignore[type-arg]
+def civilian_victims(category: str, civilians: dict[str, Any], rng: np.random.Generator
                      ) -> list[Casualty]:
     """The people hurt by one civilian accident."""
     low, high = VICTIMS_BY_CATEGORY.get(category, civilians["victims_per_accident"])

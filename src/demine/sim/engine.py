@@ -18,6 +18,7 @@ import numpy as np
 import shapely
 
 from demine.geo.area import area_m2
+from demine.model.accounting import polygonal
 from demine.sim import civilians as civ
 from demine.sim.policy import Policy
 from demine.sim.state import Hazard, Task, Team, World
@@ -122,7 +123,7 @@ class Simulation:
             hazard.surveyor = team.code
         team.task = task
         team.x, team.y = hazard.x, hazard.y
-        geom = task.sector if task.sector is not None else hazard.remaining
+        geom = polygonal(task.sector if task.sector is not None else hazard.remaining)
         self.log.activities[task.activity] = {
             "code": task.activity, "type": kind, "hazard": hazard.code,
             "organisation": team.organisation, "team": team.code, "start_date": day,

@@ -6,6 +6,7 @@ areas are plain, then moved to WGS84 longitude/latitude in one vectorised pass.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -73,7 +74,8 @@ def eval_wave(params: tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np
                                           + phases[:, None]), axis=0)
 
 
-def noise_2d(rng: np.random.Generator, scale_m: float, waves: int = 12):  # type: ignore[no-untyped-def]
+def noise_2d(rng: np.random.Generator, scale_m: float, waves: int = 12
+             ) -> Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]]:
     """A smooth random field over the plane (random plane waves), for forest and the like."""
     angles = rng.uniform(0, np.pi, waves)
     k = 2 * np.pi / (scale_m * rng.uniform(0.5, 2.0, waves))

@@ -56,8 +56,11 @@ class Board:
     def work_for(self, team: Team, has_survey: bool) -> tuple[NDArray[np.bool_], str]:
         """Which hazards the team could work today, and as what activity."""
         open_ = ~self.closed & ~self.busy
-        if team.type == "survey":
-            return open_ & ~self.cut & (self.stage < 2), "SURVEY"
+        if team.type == "survey":  # non-technical survey first: it releases the most land
+            fresh = open_ & ~self.cut & (self.stage == 0)
+            if fresh.any():
+                return fresh, "NTS"
+            return open_ & ~self.cut & (self.stage == 1), "TS"
         if team.type == "mechanical":
             return open_ & ~self.cut & (self.stage == 1) & self.farmland, "TS"
         if team.type not in ("manual", "mdd"):
@@ -82,8 +85,6 @@ class Policy:
 
     def launch(self, sim: Simulation, team: Team, code: str, kind: str, day: date) -> None:
         hazard = sim.w.hazards[code]
-        if kind == "SURVEY":
-            kind = "NTS" if hazard.stage == "new" else "TS"
         if kind == "CLEARANCE" and hazard.stage != "ready":
             hazard.stage = "ready"
         sim.start(team, hazard, kind, day)
@@ -154,15 +155,20 @@ class SchedulePolicy(Policy):
 
     def assign(self, sim: Simulation, team: Team, day: date) -> None:
         today = sim.day_index(day)
-        mask, kind = self.board.work_for(team, sim.has_survey)
-        ready_or_not = kind == "CLEARANCE"
+        b = self.board
         for row in self.by_team.get(team.code, []):
             if row.end_day <= today or row.start_day > today:
                 continue
-            i = self.board.index[row.hazard]
-            if mask[i] or (ready_or_not and not self.board.closed[i] and not self.board.busy[i]
-                           and (not self.board.cut[i] or self.board.pending[i] > 0)):
-                self.launch(sim, team, row.hazard, kind, day)
+            i = b.index[row.hazard]
+            if b.closed[i] or b.busy[i]:
+                continue
+            if team.type in ("survey", "mechanical"):
+                if b.cut[i] or b.stage[i] == 2 or (team.type == "mechanical" and b.stage[i] == 0):
+                    continue
+                self.launch(sim, team, row.hazard, "NTS" if b.stage[i] == 0 else "TS", day)
+                return
+            if team.type in ("manual", "mdd") and (not b.cut[i] or b.pending[i] > 0):
+                self.launch(sim, team, row.hazard, "CLEARANCE", day)
                 return
 
 

@@ -204,7 +204,8 @@ def _rivers(region: Region, count: int, rng: np.random.Generator) -> None:
     ys = np.linspace(-500, region.width + 3000, 160)
     for k in range(count):
         x0 = (k + 0.5) * region.length / max(count, 1) + rng.uniform(-0.15, 0.15) * region.length
-        xs = x0 + eval_wave(wave_1d(rng, region.width * 3, 1500, 5), ys) + rng.uniform(-1, 1) * ys * 0.1
+        drift = rng.uniform(-1, 1) * ys * 0.1
+        xs = x0 + eval_wave(wave_1d(rng, region.width * 3, 1500, 5), ys) + drift
         line = shapely.intersection(shapely.LineString(np.column_stack([xs, ys])), region.strip)
         if not line.is_empty:
             region.rivers.append((line, f"{place_name(rng, set())} river"))
@@ -266,7 +267,7 @@ def _positions(region: Region, per_km: float, artillery: int, rng: np.random.Gen
         xy.append((x, max(y, 200.0)))
         kinds.append("artillery")
         sides.append(side)
-    for line, kind in region.roads:
+    for line, _ in region.roads:
         crossing = shapely.intersection(line, region.front_lines[0])
         for p in shapely.get_parts(crossing):
             if isinstance(p, shapely.Point):

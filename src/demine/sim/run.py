@@ -112,10 +112,11 @@ def write_run(store: Store, world: World, log: Log, actor: str) -> None:
             if changed:
                 tconn.execute(
                     update(items).where(items.c.fid == bindparam("key")).values(
-                        state=bindparam("state"), state_date=bindparam("state_date"),
-                        record=bindparam("record")),
-                    [{"key": int(world.items.fid[i]), "state": world.items.state[i],
-                      "state_date": world.items.state_date[i], "record": world.items.record[i]}
+                        fate=bindparam("fate"), fate_date=bindparam("fate_date"),
+                        fate_record=bindparam("fate_record")),
+                    [{"key": int(world.items.fid[i]), "fate": world.items.state[i],
+                      "fate_date": world.items.state_date[i],
+                      "fate_record": world.items.record[i]}
                      for i in changed])
             put_state(tconn, world_state(world))
     truth.dispose()

@@ -71,15 +71,15 @@ def _number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def Int(lo: float = 0, hi: float = float("inf")) -> Kind:  # noqa: N802 (reads as a type)
+def Int(lo: float = 0, hi: float = float("inf")) -> Kind:
     return Kind("int", lo, hi)
 
 
-def Num(lo: float = 0, hi: float = float("inf")) -> Kind:  # noqa: N802
+def Num(lo: float = 0, hi: float = float("inf")) -> Kind:
     return Kind("float", lo, hi)
 
 
-def Pair(lo: float = 0, hi: float = float("inf")) -> Kind:  # noqa: N802
+def Pair(lo: float = 0, hi: float = float("inf")) -> Kind:
     return Kind("pair", lo, hi)
 
 
@@ -249,8 +249,7 @@ def _consistency(values: dict[str, dict[str, Any]]) -> list[str]:
     s = values["scenario"]
     if s["start_date"] <= s["conflict_end"]:
         problems.append("[scenario] start_date: must come after conflict_end")
-    low, high = values["region"]["front_line_from_border_km"]
-    if high >= s["width_km"]:
+    if values["region"]["front_line_from_border_km"][1] >= s["width_km"]:
         problems.append("[region] front_line_from_border_km: must lie inside width_km")
     t = values["teams"]
     if t["deminers"][0] < t["manual_team_size"][0]:

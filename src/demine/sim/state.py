@@ -161,11 +161,11 @@ def load_world(store: Store) -> World:
         lon=shapely.get_x(pts), lat=shapely.get_y(pts),
         category=np.array([r["category"] for r in rows], dtype=str),
         depth=np.array([r["depth_cm"] for r in rows], dtype=np.int64),
-        state=np.array([r["state"] for r in rows], dtype=object),
-        state_date=np.array([r["state_date"] for r in rows], dtype=object),
-        record=np.array([r["record"] for r in rows], dtype=object),
-        exposure=np.array([r["exposure"] for r in rows], dtype=float),
-        place=np.array([r["place"] for r in rows], dtype=str),
+        state=np.array([r["fate"] for r in rows], dtype=object),
+        state_date=np.array([r["fate_date"] for r in rows], dtype=object),
+        record=np.array([r["fate_record"] for r in rows], dtype=object),
+        exposure=np.array([r["civilian_exposure"] for r in rows], dtype=float),
+        place=np.array([r["setting"] for r in rows], dtype=str),
         factor=np.ones(len(rows)),
     )
     footprints = np.asarray(shapes, dtype=object)

@@ -10,6 +10,7 @@ whose footprint is the land it truly contaminates.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import shapely
@@ -45,8 +46,7 @@ class Truth:
 
 class _Builder:
     def __init__(self) -> None:
-        self.parts: list[tuple[NDArray[np.float64], NDArray[np.float64], list[str] | NDArray[np.str_],
-                               NDArray[np.int64]]] = []
+        self.parts: list[tuple[Any, Any, Any, Any]] = []
         self.kinds: list[str] = []
         self.extra: list[shapely.Geometry | None] = []
 
@@ -101,8 +101,9 @@ def build_truth(scenario: Scenario, region: Region, rng: np.random.Generator) ->
     return Truth(x, y, category, depth, cluster, kinds, footprint)
 
 
-def _rows(region: Region, line: shapely.LineString, start: float, length: float, offsets: list[float],
-          spacing: float, rng: np.random.Generator) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+def _rows(region: Region, line: shapely.LineString, start: float, length: float,
+          offsets: list[float], spacing: float, rng: np.random.Generator
+          ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Mines along rows parallel to a stretch of a line, staggered row to row."""
     xs, ys = [], []
     segment = shapely.ops.substring(line, start, start + length)
@@ -125,7 +126,7 @@ def _thin(x: NDArray[np.float64], y: NDArray[np.float64], share: float,
     return x[keep], y[keep]
 
 
-def _minefields(b: _Builder, region: Region, c: dict, rng: np.random.Generator) -> None:  # type: ignore[type-arg]
+def _minefields(b: _Builder, region: Region, c: dict[str, Any], rng: np.random.Generator) -> None:
     for _ in range(c["minefields"]):
         line = region.front_lines[0 if rng.random() < 0.7 else 1]
         length = rng.uniform(*c["minefield_length_m"])
@@ -149,7 +150,8 @@ def _minefields(b: _Builder, region: Region, c: dict, rng: np.random.Generator) 
         b.add("minefield", x, y, cat, depth)
 
 
-def _position_minefields(b: _Builder, region: Region, c: dict, rng: np.random.Generator) -> None:  # type: ignore[type-arg]
+def _position_minefields(b: _Builder, region: Region, c: dict[str, Any],
+                         rng: np.random.Generator) -> None:
     strong = np.flatnonzero(np.asarray(region.position_kind) == "strongpoint")
     if len(strong) == 0:
         return
@@ -178,7 +180,7 @@ def _shells(n: int, rng: np.random.Generator) -> NDArray[np.str_]:
     return rng.choice(names, size=n, p=weights / weights.sum())
 
 
-def _impact_areas(b: _Builder, region: Region, c: dict, rng: np.random.Generator) -> None:  # type: ignore[type-arg]
+def _impact_areas(b: _Builder, region: Region, c: dict[str, Any], rng: np.random.Generator) -> None:
     targets = list(region.position_xy)
     for line, _ in region.roads:
         if line.length > 0:
@@ -194,7 +196,7 @@ def _impact_areas(b: _Builder, region: Region, c: dict, rng: np.random.Generator
         b.add("impact_area", x, y, _shells(n, rng), depth)
 
 
-def _bombs(b: _Builder, region: Region, c: dict, rng: np.random.Generator) -> None:  # type: ignore[type-arg]
+def _bombs(b: _Builder, region: Region, c: dict[str, Any], rng: np.random.Generator) -> None:
     anchors = np.vstack([region.position_xy, region.settlement_xy])
     for _ in range(c["aircraft_bombs"]):
         cx, cy = anchors[int(rng.integers(0, len(anchors)))]
@@ -203,7 +205,7 @@ def _bombs(b: _Builder, region: Region, c: dict, rng: np.random.Generator) -> No
         b.add("bomb", x, y, ["AIRCRAFT_BOMB"], rng.integers(100, 601, 1))
 
 
-def _strikes(b: _Builder, region: Region, c: dict, rng: np.random.Generator) -> None:  # type: ignore[type-arg]
+def _strikes(b: _Builder, region: Region, c: dict[str, Any], rng: np.random.Generator) -> None:
     anchors = np.vstack([region.position_xy, region.settlement_xy])
     for _ in range(c["submunition_strikes"]):
         cx, cy = anchors[int(rng.integers(0, len(anchors)))]

@@ -42,11 +42,11 @@ items = Table(
     Column("cluster", Integer, nullable=False),
     Column("category", Text, nullable=False),
     Column("depth_cm", Integer, nullable=False),
-    Column("state", Text, nullable=False),
-    Column("state_date", Text),
-    Column("record", Text),
-    Column("exposure", Float, nullable=False),
-    Column("place", Text, nullable=False),
+    Column("fate", Text, nullable=False),
+    Column("fate_date", Text),
+    Column("fate_record", Text),
+    Column("civilian_exposure", Float, nullable=False),
+    Column("setting", Text, nullable=False),
     Column("geom", Geometry("POINT"), nullable=False),
     comment="Every item of explosive ordnance: in_ground, found (destroyed) or accident",
     sqlite_autoincrement=True,
@@ -68,8 +68,8 @@ sim_state = Table(
 TABLES = {t.name: t for t in (items, clusters, sim_state)}
 
 ITEM_STATES = ("in_ground", "found", "accident")
-TRUTH_ONLY_FIELDS = frozenset({"cluster", "state", "state_date", "record", "known", "exposure",
-                               "place"})
+TRUTH_ONLY_FIELDS = frozenset({"cluster", "fate", "fate_date", "fate_record", "known",
+                               "civilian_exposure", "setting"})
 """Fields that exist only in the truth: the registry must never hold them."""
 
 

@@ -157,8 +157,9 @@ def write_truth(store: Store, conn: Any, world: World) -> None:
     bulk_insert(conn, items, {
         "fid": list(range(1, len(truth) + 1)), "cluster": (truth.cluster + 1).tolist(),
         "category": truth.category.tolist(), "depth_cm": truth.depth_cm.tolist(),
-        "state": state.tolist(), "state_date": when.tolist(), "record": record.tolist(),
-        "exposure": world.exposure.base.tolist(), "place": world.exposure.place.tolist(),
+        "fate": state.tolist(), "fate_date": when.tolist(), "fate_record": record.tolist(),
+        "civilian_exposure": world.exposure.base.tolist(),
+        "setting": world.exposure.place.tolist(),
         "geom": store.encode(points),
     }, points)
     shapes = to_multipolygons(world.frame.to_lonlat(truth.footprint))
@@ -268,8 +269,9 @@ class RegistryWriter:
                 keep = np.array([g.geom_type == "LineString" for g in geoms])
                 geoms, rows = geoms[keep], [row for row, k in zip(rows, keep, strict=True) if k]
             ids = e.new_ids(len(rows))
-            out.append((name, {"id": ids, "name": [n for _, n, _ in rows],
-                               "kind": [k for _, _, k in rows]}, geoms))
+            columns: dict[str, list[Any]] = {"id": ids, "name": [n for _, n, _ in rows],
+                                              "kind": [k for _, _, k in rows]}
+            out.append((name, columns, geoms))
         return out
 
     def hazards(self) -> HazardBatch:
@@ -291,7 +293,8 @@ class RegistryWriter:
         start, end = w.scenario["scenario"]["conflict_end"], w.scenario.start_date
         span = (end - start).days
         names: dict[str, int] = {}
-        codes, columns = [], {key: [] for key in ATTRIBUTES}
+        codes: list[str] = []
+        columns: dict[str, list[Any]] = {key: [] for key in ATTRIBUTES}
         for k, i in enumerate(order):
             confirmed = areas.confirmed[i]
             cats = sorted({str(w.truth.category[j]) for j in

@@ -65,7 +65,8 @@ def insert_records(
     if geom is not None:
         geoms = np.empty(len(rows), dtype=object)
         geoms[:] = [r.get(geom.name) for r in rows]
-        for r, blob in zip(rows, store.encode(geoms), strict=True):
+        multi = getattr(geom.type, "geometry_type", "") == "MULTIPOLYGON"
+        for r, blob in zip(rows, store.encode(geoms, multi=multi), strict=True):
             r[geom.name] = blob
     for r in rows:
         r["id"] = r.get("id") or new_id()
