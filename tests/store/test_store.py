@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from alembic import command
 from sqlalchemy import inspect, text
 
 from demine.store import Store, StoreError, open_store
 from demine.store.base import GeoPackageStore, PostGISStore, normalise_url
-from demine.store.migrate import current_revision, head_revision
-from demine.store.schema import LAYERS
+from demine.store.migrate import alembic_config, current_revision, head_revision
+from demine.store.schema import CONTEXT_LAYERS, LAYERS
 from tests.postgis import new_database
 
 
@@ -52,3 +53,14 @@ def test_missing_file_is_not_created_by_reading(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="demine init"):
         store.require()
     assert not path.exists()
+
+
+def test_registry_of_the_first_revision_is_upgraded_with_context_layers(store: Store) -> None:
+    with store.write() as conn:
+        for name in CONTEXT_LAYERS:
+            conn.execute(text(f'DROP TABLE "{name}"'))
+        command.stamp(alembic_config(conn), "0001")
+    assert store.init() is False
+    with store.read() as conn:
+        assert current_revision(conn) == head_revision()
+        assert set(CONTEXT_LAYERS) <= set(inspect(conn).get_table_names())
