@@ -246,13 +246,7 @@ class Simulation:
             kept = hazard.remaining  # direct evidence: survey alone cannot cancel it
         cancelled = shapely.difference(hazard.remaining, kept)
         area = self.release(hazard, cancelled, "cancelled", day, team, team.task)
-        hazard.remaining = kept
-        hazard.stage = "surveyed"
-        hazard.surveyor = None
-        self.finish(team, day)
-        if measure(kept) < MIN_RELEASE_M2:
-            self.close(hazard, day)
-        self.policy.board.refresh(hazard)
+        self.surveyed(team, hazard, kept, "surveyed", day)
         return area
 
     def finish_ts(self, team: Team, hazard: Hazard, day: date) -> None:
@@ -263,8 +257,13 @@ class Simulation:
             self.log.confirmed.add(hazard.code)
         reduced = shapely.difference(hazard.remaining, kept)
         self.release(hazard, reduced, "reduced", day, team, team.task)
+        self.surveyed(team, hazard, kept, "ready", day)
+
+    def surveyed(self, team: Team, hazard: Hazard, kept: shapely.Geometry, stage: str,
+                 day: date) -> None:
+        """After a survey: the land kept is what remains; nothing kept closes the area."""
         hazard.remaining = kept
-        hazard.stage = "ready"
+        hazard.stage = stage
         hazard.surveyor = None
         self.finish(team, day)
         if measure(kept) < MIN_RELEASE_M2:
