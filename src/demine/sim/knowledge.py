@@ -67,7 +67,6 @@ def suspected_areas(scenario: Scenario, region: Region, truth: Truth,
     total = float(sum(s.area for s in shapes))
     needed = contaminated / target
     anchors = _anchors(region, rng)
-    tree_truth = shapely.STRtree(truth.footprint)
     false_low, false_high = k["false_area_m2"]
     for _ in range(200):
         short = k["min_hazard_areas"] - len(shapes)
@@ -80,7 +79,7 @@ def suspected_areas(scenario: Scenario, region: Region, truth: Truth,
         batch = _candidates(rng, anchors, 400, low, high)
         batch = batch[shapely.contains(region.strip, batch)]
         batch = batch[~np.isin(np.arange(len(batch)),
-                               tree_truth.query(batch, predicate="intersects")[0])]
+                               tree.query(batch, predicate="intersects")[0])]
         existing = shapely.STRtree(shapes)
         clash = np.unique(existing.query(batch, predicate="dwithin", distance=GAP_M)[0])
         batch = np.delete(batch, clash)

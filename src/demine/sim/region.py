@@ -48,11 +48,9 @@ class Region:
 
     def cover_at(self, x: NDArray[np.float64], y: NDArray[np.float64]) -> NDArray[np.str_]:
         """Land cover class at points: built_up, forest or farmland."""
-        pts = shapely.points(x, y)
-        out = np.full(len(pts), "farmland", dtype=object)
+        out = np.full(len(x), "farmland", dtype=object)
         out[shapely.contains_xy(self.forest, x, y)] = "forest"
         out[shapely.contains_xy(self.built_up, x, y)] = "built_up"
-        del pts
         return out.astype(str)
 
     def border_y(self, x: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -19,6 +19,7 @@ import shapely
 from sqlalchemy import bindparam, update
 
 from demine.model.batches import ReleaseBatch, fingerprints, to_multipolygons
+from demine.model.entities import new_ids
 from demine.sim.engine import Log, Simulation
 from demine.sim.policy import Policy, make_policy
 from demine.sim.state import World, load_world, world_state
@@ -158,8 +159,6 @@ def _reports(conn: Any, log: Log, actor: str, now: str) -> None:
     """Daily progress reports in bulk, with one audit entry for the lot."""
     if not log.reports:
         return
-    from demine.model.entities import new_ids
-
     ids = new_ids(len(log.reports))
     conn.execute(progress_reports.insert(), [
         {**r, "id": ids[k], "finds_by_category": json.dumps(r["finds_by_category"]),

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, select
 from demine.model.accounting import remaining_geometry
 from demine.sim.frame import Frame
 from demine.sim.scenario import Scenario, check_scenario
-from demine.sim.truthstore import TruthStore, get_state, items
+from demine.sim.truthstore import TruthStore, clusters, get_state, items
 from demine.store import Store, StoreError
 from demine.store.codes import next_codes
 from demine.store.schema import LAYERS, hazard_areas, releases, teams
@@ -149,8 +149,6 @@ def load_world(store: Store) -> World:
     with truth.read() as tconn:
         state = get_state(tconn)
         rows = tconn.execute(select(items).order_by(items.c.fid)).mappings().all()
-        from demine.sim.truthstore import clusters
-
         shapes = [g for (g,) in tconn.execute(select(clusters.c.geom).order_by(clusters.c.fid))]
     truth.dispose()
     scenario = check_scenario(state["scenario"], "the stored scenario")

@@ -34,7 +34,7 @@ from demine.sim.region import Region, build_region
 from demine.sim.scenario import Scenario, load_scenario, scenario_json
 from demine.sim.truth import Truth, build_truth
 from demine.sim.truthstore import TruthStore, clusters, items, put_state
-from demine.store import Store, StoreError
+from demine.store import Store, StoreError, audit
 from demine.store.base import now_iso
 from demine.store.bulk import bulk_insert
 from demine.store.imports import import_entry, import_hazards
@@ -209,8 +209,6 @@ class RegistryWriter:
                            created_by=[self.actor] * len(geoms))
             columns["geom"] = self.store.encode(geoms, multi=name == "land_cover")
             bulk_insert(conn, LAYERS[name], columns, geoms)
-            from demine.store import audit
-
             audit.append(conn, [import_entry(self.actor, name, "demo", [])], now)
         import_hazards(self.store, rows["hazards"], self.actor, "demo", conn=conn)
         insert_entities(self.store, conn, rows["teams"], self.actor, now)
