@@ -66,16 +66,27 @@ class Exposure:
         base = weight / total * civilians["accidents_per_year"] / 365.0 if total else weight
         return cls(base, place, operations["work_months"], civilians["winter_exposure"])
 
-    def season(self, day: date) -> float:
-        low, high = self.work_months
-        return 1.0 if low <= day.month <= high else self.winter
-
-    def accidents(self, day: date, in_ground: NDArray[np.bool_], factor: NDArray[np.float64],
+    def accidents(self, day: date, buried: NDArray[np.bool_], factor: NDArray[np.float64],
                   rng: np.random.Generator) -> NDArray[np.int64]:
         """Items that cause a civilian accident on `day`."""
-        p = self.base * factor * self.season(day)
-        draw = rng.random(len(p))
-        return np.flatnonzero(in_ground & (draw < p))
+        p = self.base * factor * season(day, self.work_months, self.winter)
+        return draw_accidents(p, buried, rng)
+
+
+def in_months(day: date, months: tuple[float, float]) -> bool:
+    """Whether a day falls in the working months [first, last]."""
+    return months[0] <= day.month <= months[1]
+
+
+def season(day: date, work_months: tuple[float, float], winter: float) -> float:
+    """People are out less in the winter months, when work also stands down."""
+    return 1.0 if in_months(day, work_months) else winter
+
+
+def draw_accidents(p: NDArray[np.float64], buried: NDArray[np.bool_],
+                   rng: np.random.Generator) -> NDArray[np.int64]:
+    """Items still in the ground that hurt someone today, each with its probability `p`."""
+    return np.flatnonzero(buried & (rng.random(len(p)) < p))
 
 
 @dataclass

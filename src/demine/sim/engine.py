@@ -40,7 +40,8 @@ class Log:
     """Everything a run did, to be written to the registry (or measured by `evaluate`)."""
 
     activities: dict[str, dict[str, Any]] = field(default_factory=dict)
-    finished: dict[str, date] = field(default_factory=dict)  # earlier runs' activities
+    finished_activities: dict[str, date] = field(default_factory=dict)  # begun in earlier runs
+    finished_tasks: dict[str, date] = field(default_factory=dict)
     tasks: dict[str, dict[str, Any]] = field(default_factory=dict)
     releases: list[dict[str, Any]] = field(default_factory=list)
     finds: list[dict[str, Any]] = field(default_factory=list)
@@ -91,8 +92,8 @@ class Simulation:
         return self.log
 
     def working_day(self, day: date) -> bool:
-        low, high = self.ops["work_months"]
-        return low <= day.month <= high and day.weekday() < self.ops["work_days_per_week"]
+        return (civ.in_months(day, self.ops["work_months"])
+                and day.weekday() < self.ops["work_days_per_week"])
 
     def day_index(self, day: date) -> float:
         return float((day - self.first_day).days)
@@ -207,7 +208,7 @@ class Simulation:
         found: Counter[str] = Counter()
         its = self.w.items
         for i, u in zip(task.items, task.reach, strict=True):
-            if not (before < u <= after) or its.state[i] != "in_ground":
+            if not (before < u <= after) or not its.buried[i]:
                 continue
             if self.rng.random() < self.ops["demining_accident_probability"]:
                 self.accident(i, day, demining=True, team=team)
@@ -304,15 +305,14 @@ class Simulation:
             self.log.activities[task.activity].update(end_date=day, status="completed")
             self.log.tasks[task.task].update(planned_end=day, status="done")
         else:
-            self.log.finished[task.activity] = day
-            self.log.finished[task.task] = day
+            self.log.finished_activities[task.activity] = day
+            self.log.finished_tasks[task.task] = day
         team.task = None
 
     def find(self, i: int, day: date, task: Task, hazard: Hazard) -> None:
         its = self.w.items
         code = self.w.codes.take("F")
-        its.state[i], its.state_date[i], its.record[i] = "found", day.isoformat(), code
-        its.changed.add(i)
+        its.settle(i, "found", day, code)
         category = str(its.category[i])
         self.log.finds.append({
             "code": code, "activity": task.activity, "hazard": hazard.code,
@@ -323,8 +323,7 @@ class Simulation:
     def accident(self, i: int, day: date, demining: bool, team: Team | None = None) -> None:
         its = self.w.items
         code = self.w.codes.take("ACC")
-        its.state[i], its.state_date[i], its.record[i] = "accident", day.isoformat(), code
-        its.changed.add(i)
+        its.settle(i, "accident", day, code)
         category = str(its.category[i])
         place = str(its.place[i])
         if demining:
@@ -346,9 +345,6 @@ class Simulation:
 
     def civilians(self, day: date) -> None:
         its = self.w.items
-        low, high = self.ops["work_months"]
-        season = 1.0 if low <= day.month <= high else self.civ["winter_exposure"]
-        p = its.exposure * its.factor * season
-        hit = np.flatnonzero((its.state == "in_ground") & (self.rng.random(len(p)) < p))
-        for i in hit:
+        season = civ.season(day, self.ops["work_months"], self.civ["winter_exposure"])
+        for i in civ.draw_accidents(its.exposure * its.factor * season, its.buried, self.rng):
             self.accident(int(i), day, demining=False)

@@ -52,10 +52,6 @@ class Frame:
         x, y = self._from_wgs84().transform(lon, lat)
         return np.asarray(x), np.asarray(y)
 
-    def to_xy(self, geoms: NDArray[np.object_]) -> NDArray[np.object_]:
-        t = self._from_wgs84()
-        return shapely.transform(geoms, lambda xy: np.column_stack(t.transform(xy[:, 0],
-                                                                                xy[:, 1])))
 
 
 def wave_1d(rng: np.random.Generator, length: float, amplitude: float, waves: int = 4

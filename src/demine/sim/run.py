@@ -94,18 +94,14 @@ def write_run(store: Store, world: World, log: Log, actor: str) -> None:
     now = now_iso()
     truth = TruthStore(store)
     with store.write() as conn:
-        def rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            return [{("geom" if k == "geometry" else k): v for k, v in e.items()}
-                    for e in entries]
-
-        insert_records(store, conn, activities, rows(list(log.activities.values())), actor, now)
-        insert_records(store, conn, tasks, rows(list(log.tasks.values())), actor, now)
+        insert_records(store, conn, activities, _rows(list(log.activities.values())), actor, now)
+        insert_records(store, conn, tasks, _rows(list(log.tasks.values())), actor, now)
         _finish_earlier(conn, log, actor, now)
         if log.releases:
             _import(store, conn, log, actor)
-        insert_records(store, conn, finds, rows(log.finds), actor, now)
-        insert_records(store, conn, accidents, rows(log.accidents), actor, now)
-        insert_records(store, conn, victims, rows(log.victims), actor, now)
+        insert_records(store, conn, finds, _rows(log.finds), actor, now)
+        insert_records(store, conn, accidents, _rows(log.accidents), actor, now)
+        insert_records(store, conn, victims, _rows(log.victims), actor, now)
         _reports(conn, log, actor, now)
         _confirm(conn, log, actor, now)
         with truth.write() as tconn:
@@ -123,6 +119,11 @@ def write_run(store: Store, world: World, log: Log, actor: str) -> None:
     truth.dispose()
 
 
+def _rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Logged records as table rows (their `geometry` in the `geom` column)."""
+    return [{("geom" if k == "geometry" else k): v for k, v in e.items()} for e in entries]
+
+
 def _import(store: Store, conn: Any, log: Log, actor: str) -> None:
     hazards = [r["hazard"] for r in log.releases]
     geoms = np.empty(len(hazards), dtype=object)
@@ -138,8 +139,7 @@ def _import(store: Store, conn: Any, log: Log, actor: str) -> None:
 
 def _finish_earlier(conn: Any, log: Log, actor: str, now: str) -> None:
     """Activities and tasks begun in an earlier run and completed in this one."""
-    acts = {c: d for c, d in log.finished.items() if c.startswith("ACT-")}
-    tks = {c: d for c, d in log.finished.items() if c.startswith("TK-")}
+    acts, tks = log.finished_activities, log.finished_tasks
     if acts:
         conn.execute(update(activities).where(activities.c.code == bindparam("key")).values(
             status="completed", end_date=bindparam("end"), updated_at=now),
@@ -148,11 +148,14 @@ def _finish_earlier(conn: Any, log: Log, actor: str, now: str) -> None:
         conn.execute(update(tasks).where(tasks.c.code == bindparam("key")).values(
             status="done", planned_end=bindparam("end"), updated_at=now),
             [{"key": c, "end": d} for c, d in tks.items()])
-    audit.append(conn, [audit.AuditEntry(actor, "update", "activities" if c.startswith("ACT")
-                                         else "tasks", c, None,
-                                         {"status": "completed" if c.startswith("ACT")
-                                          else "done", "end": d.isoformat()})
-                        for c, d in log.finished.items()], now)
+    audit.append(conn, [
+        *(audit.AuditEntry(actor, "update", "activities", c, {"status": "ongoing"},
+                           {"status": "completed", "end_date": d.isoformat()})
+          for c, d in acts.items()),
+        *(audit.AuditEntry(actor, "update", "tasks", c, {"status": "active"},
+                           {"status": "done", "planned_end": d.isoformat()})
+          for c, d in tks.items()),
+    ], now)
 
 
 def _reports(conn: Any, log: Log, actor: str, now: str) -> None:

@@ -92,19 +92,20 @@ class Items:
     factor: NDArray[np.float64]
     changed: set[int] = field(default_factory=set)
 
-    def in_ground(self) -> NDArray[np.bool_]:
-        return self.state == "in_ground"
+    def __post_init__(self) -> None:
+        self.buried = self.state == "in_ground"
+        self.tree = shapely.STRtree(shapely.points(self.lon, self.lat))
 
-    def within(self, geom: shapely.Geometry, only_in_ground: bool = True) -> NDArray[np.int64]:
-        """Indices of items inside a geometry."""
-        minx, miny, maxx, maxy = geom.bounds
-        box = (self.lon >= minx) & (self.lon <= maxx) & (self.lat >= miny) & (self.lat <= maxy)
-        if only_in_ground:
-            box &= self.state == "in_ground"
-        idx = np.flatnonzero(box)
-        if len(idx) == 0:
-            return idx
-        return idx[shapely.contains_xy(geom, self.lon[idx], self.lat[idx])]
+    def within(self, geom: shapely.Geometry) -> NDArray[np.int64]:
+        """Indices of the items still in the ground inside a geometry, in order."""
+        idx = np.sort(self.tree.query(geom, predicate="contains"))
+        return idx[self.buried[idx]]
+
+    def settle(self, i: int, fate: str, day: date, record: str) -> None:
+        """An item leaves the ground: found and destroyed, or in an accident."""
+        self.state[i], self.state_date[i], self.record[i] = fate, day.isoformat(), record
+        self.buried[i] = False
+        self.changed.add(i)
 
 
 class Codes:

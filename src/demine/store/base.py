@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
 from demine.store import geopackage, migrate
@@ -173,6 +173,15 @@ class GeoPackageStore(Store):
         return str(self.path)
 
 
+def spatial_indexes(conn: Connection, layers: dict[str, Table]) -> None:
+    """A GIST index on each geometry column of these PostGIS tables (none made twice)."""
+    for name, table in layers.items():
+        geom = geometry_column(table)
+        if geom is not None:
+            conn.execute(text(f'CREATE INDEX IF NOT EXISTS "ix_{name}_{geom.name}" '
+                              f'ON "{name}" USING GIST ("{geom.name}")'))
+
+
 class PostGISStore(Store):
     """The server store: PostgreSQL with PostGIS, for many users at once."""
 
@@ -187,13 +196,7 @@ class PostGISStore(Store):
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
 
     def _after_create(self, conn: Connection) -> None:
-        for name, table in LAYERS.items():
-            geom = geometry_column(table)
-            if geom is not None:
-                conn.execute(
-                    text(f'CREATE INDEX IF NOT EXISTS "ix_{name}_{geom.name}" '
-                         f'ON "{name}" USING GIST ("{geom.name}")')
-                )
+        spatial_indexes(conn, LAYERS)
 
     def _lock_for_write(self, conn: Connection) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": self.AUDIT_LOCK})

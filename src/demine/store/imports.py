@@ -255,8 +255,10 @@ def _check_releases(
         if hazard is None:
             continue
         if i not in lone:
-            earlier = [g for _, g in hazard.releases]
-            union = shapely.union_all(np.asarray(earlier, dtype=object)) if earlier else None
+            # only earlier releases that touch this one can overlap it: union those alone
+            earlier = np.asarray([g for _, g in hazard.releases], dtype=object)
+            near = earlier[shapely.intersects(earlier, batch.geometries[i])] if len(earlier) else []
+            union = shapely.union_all(near) if len(near) else None
             clipped[i] = clip_release(batch.geometries[i], hazard.row["geom"], union,
                                       measure_like(hazard.row["geom"]))
         piece = clipped[i]

@@ -278,7 +278,6 @@ audit_log = Table(
 )
 
 
-
 def _context(name: str, geometry_type: str, comment: str) -> Table:
     """A context layer: the region around the registry (roads, rivers, land cover, ...)."""
     return Table(

@@ -7,6 +7,8 @@ Create Date: 2026-11-27
 
 from alembic import op
 
+from demine.store.base import spatial_indexes
+from demine.store.geopackage import register_layers
 from demine.store.schema import CONTEXT_LAYERS, LAYERS
 
 revision = "0002"
@@ -20,12 +22,9 @@ def upgrade() -> None:
     for name in CONTEXT_LAYERS:
         LAYERS[name].create(bind, checkfirst=True)
     if bind.dialect.name == "sqlite":
-        from demine.store.geopackage import register_layers
-
         register_layers(bind)
     else:
-        for name in CONTEXT_LAYERS:
-            op.execute(f'CREATE INDEX IF NOT EXISTS "ix_{name}_geom" ON "{name}" USING GIST (geom)')
+        spatial_indexes(bind, {name: LAYERS[name] for name in CONTEXT_LAYERS})
 
 
 def downgrade() -> None:
