@@ -14,7 +14,7 @@ from sqlalchemy import func, inspect, select, text
 from demine.sim import evaluate
 from demine.sim.scenario import load_scenario
 from demine.sim.truthstore import TRUTH_ONLY_FIELDS, TruthStore, clusters, items
-from demine.store import Store
+from demine.store import Store, open_store
 from demine.store.schema import LAYERS, accidents, finds, hazard_areas, progress_reports, teams
 from tests.conftest import BACKENDS, Cli
 from tests.postgis import new_database
@@ -168,3 +168,27 @@ def test_schedule_is_followed_as_written(region: tuple[Cli, Store], tmp_path: Pa
     bad.write_text("team,hazard,start_day,end_day,area_m2\nT-999,HA-000001,0,5,10\n")
     refused = cli("simulate", "--days", "5", "--policy", str(bad))
     assert refused.exit_code != 0 and "T-999" in refused.stderr and "unknown team" in refused.stderr
+
+
+def test_accident_where_no_hazard_was_known_records_a_confirmed_area(tmp_path: Path) -> None:
+    scenario = tmp_path / "risky.toml"
+    scenario.write_text('extends = "small"\n[knowledge]\nknown_share = 0.3\n'
+                        '[civilians]\naccidents_per_year = 300\n')
+    cli = Cli(f"sqlite:///{tmp_path / 'risky.gpkg'}")
+    assert cli("demo", "--scenario", str(scenario), "--seed", "4").exit_code == 0
+    before = cli.json("stats")["hazard_areas"]["count"]
+    assert cli("simulate", "--days", "120").exit_code == 0
+    store = open_store(cli.db)
+    with store.read() as conn:
+        recorded = conn.execute(
+            select(hazard_areas.c.name, hazard_areas.c.classification, hazard_areas.c.geom,
+                   hazard_areas.c.info_date, hazard_areas.c.location)
+            .where(hazard_areas.c.name.like("Accident %"))).all()
+        events = {code: (day, geom) for code, day, geom in conn.execute(
+            select(accidents.c.code, accidents.c.accident_date, accidents.c.geom))}
+    store.dispose()
+    assert recorded and cli.json("stats")["hazard_areas"]["count"] == before + len(recorded)
+    for name, classification, geom, info_date, location in recorded:
+        day, point = events[name.split()[1]]
+        assert classification == "CHA" and info_date == day and location
+        assert shapely.distance(geom, point) < 1e-6

@@ -25,6 +25,9 @@ from demine.sim.state import Hazard, Task, Team, World
 
 MIN_RELEASE_M2 = 1.0
 """Pieces smaller than this are not released on their own (they are slivers of cutting)."""
+REPORTED_RADIUS_M = 100.0
+"""Land recorded as confirmed around a civilian accident where no hazard area was known."""
+LAND_USE = {"farmland": "agriculture", "forest": "other", "built_up": "housing", "road": "roads"}
 
 
 def measure(geom: shapely.Geometry) -> float:
@@ -39,6 +42,7 @@ def measure(geom: shapely.Geometry) -> float:
 class Log:
     """Everything a run did, to be written to the registry (or measured by `evaluate`)."""
 
+    hazards: list[dict[str, Any]] = field(default_factory=list)
     activities: dict[str, dict[str, Any]] = field(default_factory=dict)
     finished_activities: dict[str, date] = field(default_factory=dict)  # begun in earlier runs
     finished_tasks: dict[str, date] = field(default_factory=dict)
@@ -65,6 +69,7 @@ class Simulation:
         self.log = Log()
         self.first_day = world.day
         self.has_survey = any(t.type == "survey" for t in world.teams)
+        self.hazard_tree = self._hazard_tree()
         policy.prepare(self)
         for t in world.teams:
             if t.task is None:
@@ -334,14 +339,62 @@ class Simulation:
             people = civ.civilian_victims(category, self.civ, self.rng)
             activity = civ.ACTIVITY[place]
             text = f"civilian accident while {activity}"
+        lon, lat = float(its.lon[i]), float(its.lat[i])
         self.log.accidents.append({
             "code": code, "accident_date": day, "category": category, "demining": demining,
             "activity_at_time": activity, "description": text,
-            "geometry": shapely.Point(float(its.lon[i]), float(its.lat[i]))})
+            "location": self.w.district_at(lon, lat), "geometry": shapely.Point(lon, lat)})
+        if not demining and not self.in_recorded_hazard(lon, lat):
+            self.record_hazard(i, day, code)
         for p in people:
             self.log.victims.append({
                 "code": self.w.codes.take("V"), "accident": code, "sex": p.sex, "age": p.age,
                 "outcome": p.outcome, "role": "deminer" if demining else "civilian"})
+
+    def _hazard_tree(self) -> shapely.STRtree:
+        shapes = np.empty(len(self.w.hazards), dtype=object)
+        shapes[:] = [h.remaining for h in self.w.hazards.values()]
+        self.hazard_codes = list(self.w.hazards)
+        return shapely.STRtree(shapes)
+
+    def in_recorded_hazard(self, lon: float, lat: float) -> bool:
+        """Whether a point lies in land an open hazard area still holds."""
+        point = shapely.Point(lon, lat)
+        for k in self.hazard_tree.query(point):
+            h = self.w.hazards[self.hazard_codes[int(k)]]
+            if not h.closed and shapely.contains(h.remaining, point):
+                return True
+        return False
+
+    def record_hazard(self, i: int, day: date, accident: str) -> None:
+        """A civilian accident where no hazard area was known: the land around it is confirmed."""
+        its = self.w.items
+        x, y = self.w.frame.points_xy(its.lon[i:i + 1], its.lat[i:i + 1])
+        disc = np.empty(1, dtype=object)
+        disc[0] = shapely.Point(float(x[0]), float(y[0])).buffer(REPORTED_RADIUS_M, quad_segs=8)
+        shape = self.w.frame.to_lonlat(disc)[0]
+        for k in self.hazard_tree.query(shape):
+            h = self.w.hazards[self.hazard_codes[int(k)]]
+            if not h.closed:
+                shape = shapely.difference(shape, h.remaining)
+        shape = polygonal(shape)
+        if measure(shape) < 100.0:
+            return
+        code = self.w.codes.take("HA")
+        place = str(its.place[i])
+        cover = "farmland" if place == "road" else place
+        hazard = Hazard(code, "CHA", 1, shape, float(x[0]), float(y[0]), cover,
+                        stage="new" if self.has_survey else "ready")
+        self.w.hazards[code] = hazard
+        self.hazard_tree = self._hazard_tree()
+        self.policy.board.add(hazard)
+        its.factor[its.within(shape)] = self.civ["marked_exposure"]
+        self.log.hazards.append({
+            "code": code, "geometry": shape, "name": f"Accident {accident} area",
+            "classification": "CHA", "contamination": str(its.category[i]),
+            "blocked_land_use": LAND_USE[place], "reported_area_m2": None, "info_date": day,
+            "organisation": None, "beneficiaries": None, "priority": 1,
+            "location": self.w.district_at(float(its.lon[i]), float(its.lat[i]))})
 
     def civilians(self, day: date) -> None:
         its = self.w.items

@@ -44,6 +44,19 @@ class Board:
         for h in hs:
             self.refresh(h)
 
+    def add(self, h: Hazard) -> None:
+        """A hazard area recorded during the run."""
+        self.index[h.code] = len(self.codes)
+        self.codes.append(h.code)
+        self.x = np.append(self.x, h.x)
+        self.y = np.append(self.y, h.y)
+        self.priority = np.append(self.priority, float(h.priority))
+        self.farmland = np.append(self.farmland, h.cover == "farmland")
+        for name in ("stage", "busy", "cut", "pending", "closed", "cha"):
+            column = getattr(self, name)
+            setattr(self, name, np.append(column, np.zeros(1, column.dtype)))
+        self.refresh(h)
+
     def refresh(self, h: Hazard) -> None:
         i = self.index[h.code]
         self.stage[i] = STAGES[h.stage]

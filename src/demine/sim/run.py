@@ -18,7 +18,13 @@ import pandas as pd
 import shapely
 from sqlalchemy import bindparam, update
 
-from demine.model.batches import ReleaseBatch, fingerprints, to_multipolygons
+from demine.model.batches import (
+    ATTRIBUTES,
+    HazardBatch,
+    ReleaseBatch,
+    fingerprints,
+    to_multipolygons,
+)
 from demine.model.entities import new_ids
 from demine.sim.engine import Log, Simulation
 from demine.sim.policy import Policy, make_policy
@@ -26,7 +32,7 @@ from demine.sim.state import World, load_world, world_state
 from demine.sim.truthstore import TruthStore, items, put_state
 from demine.store import Store, audit
 from demine.store.base import now_iso
-from demine.store.imports import import_entry, import_releases
+from demine.store.imports import import_entry, import_hazards, import_releases
 from demine.store.records import insert_records
 from demine.store.schema import (
     accidents,
@@ -94,6 +100,8 @@ def write_run(store: Store, world: World, log: Log, actor: str) -> None:
     now = now_iso()
     truth = TruthStore(store)
     with store.write() as conn:
+        if log.hazards:
+            _new_hazards(store, conn, log, actor)
         insert_records(store, conn, activities, _rows(list(log.activities.values())), actor, now)
         insert_records(store, conn, tasks, _rows(list(log.tasks.values())), actor, now)
         _finish_earlier(conn, log, actor, now)
@@ -104,7 +112,7 @@ def write_run(store: Store, world: World, log: Log, actor: str) -> None:
         insert_records(store, conn, victims, _rows(log.victims), actor, now)
         _reports(conn, log, actor, now)
         _confirm(conn, log, actor, now)
-        with truth.write() as tconn:
+        with truth.write(conn) as tconn:
             changed = sorted(world.items.changed)
             if changed:
                 tconn.execute(
@@ -122,6 +130,15 @@ def write_run(store: Store, world: World, log: Log, actor: str) -> None:
 def _rows(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Logged records as table rows (their `geometry` in the `geom` column)."""
     return [{("geom" if k == "geometry" else k): v for k, v in e.items()} for e in entries]
+
+
+def _new_hazards(store: Store, conn: Any, log: Log, actor: str) -> None:
+    """Hazard areas recorded during the run, through the same import as a file's."""
+    geoms = np.empty(len(log.hazards), dtype=object)
+    geoms[:] = [h["geometry"] for h in log.hazards]
+    columns = {key: [h[key] for h in log.hazards] for key in ATTRIBUTES}
+    batch = HazardBatch([h["code"] for h in log.hazards], to_multipolygons(geoms), columns)
+    import_hazards(store, batch, actor, "simulate", conn=conn)
 
 
 def _import(store: Store, conn: Any, log: Log, actor: str) -> None:

@@ -21,7 +21,7 @@ from demine.sim.scenario import Scenario, check_scenario
 from demine.sim.truthstore import TruthStore, clusters, get_state, items
 from demine.store import Store, StoreError
 from demine.store.codes import next_codes
-from demine.store.schema import LAYERS, hazard_areas, releases, teams
+from demine.store.schema import LAYERS, hazard_areas, locations, releases, teams
 
 
 @dataclass
@@ -113,8 +113,9 @@ class Codes:
 
     def __init__(self, conn: Connection):
         self.next: dict[str, int] = {}
-        for prefix, table in (("ACT", "activities"), ("TK", "tasks"), ("F", "finds"),
-                              ("ACC", "accidents"), ("V", "victims"), ("PR", "progress_reports")):
+        for prefix, table in (("HA", "hazard_areas"), ("ACT", "activities"), ("TK", "tasks"),
+                              ("F", "finds"), ("ACC", "accidents"), ("V", "victims"),
+                              ("PR", "progress_reports")):
             first = next_codes(conn, LAYERS[table], prefix, 1)[0]
             self.next[prefix] = int(first.split("-")[1])
 
@@ -139,6 +140,14 @@ class World:
     footprint_tree: shapely.STRtree
     state: dict[str, Any]
     codes: Codes
+    districts: list[tuple[str, shapely.Geometry]] = field(default_factory=list)
+
+    def district_at(self, lon: float, lat: float) -> str | None:
+        """The code of the admin unit (admin2) holding a point, if any."""
+        for code, shape in self.districts:
+            if shapely.contains_xy(shape, lon, lat):
+                return code
+        return None
 
 
 def load_world(store: Store) -> World:
@@ -173,6 +182,9 @@ def load_world(store: Store) -> World:
         crew = _load_teams(conn, frame, state.get("teams", {}))
         codes = Codes(conn)
         released = [g for (g,) in conn.execute(select(releases.c.geom))]
+        districts = [(c, g) for c, g in conn.execute(
+            select(locations.c.code, locations.c.geom).where(locations.c.level == "admin2")
+            .order_by(locations.c.code)) if g is not None]
     civ = scenario["civilians"]
     for h in hazards.values():
         if not h.closed:
@@ -180,7 +192,8 @@ def load_world(store: Store) -> World:
     for geom in released:
         its.factor[its.within(geom)] = civ["released_exposure"]
     world = World(scenario, int(state["seed"]), frame, date.fromisoformat(state["next_day"]),
-                  hazards, crew, its, footprints, shapely.STRtree(footprints), state, codes)
+                  hazards, crew, its, footprints, shapely.STRtree(footprints), state, codes,
+                  districts)
     if scenario["teams"]["survey_teams"] == 0:
         for h in hazards.values():
             if h.stage == "new":

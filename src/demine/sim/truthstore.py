@@ -1,9 +1,10 @@
 """Where the ground truth lives: beside the registry, never in it.
 
 For the embedded store it is a second GeoPackage beside the registry's file (`<name>.truth.gpkg`);
-for PostGIS it is the `truth` schema of the same database. QGIS, the web service and the exports
-read the registry only, so the truth is never shown as registry data. The simulator's clock and
-team states are kept here too.
+for PostGIS it is the `truth` schema of the same database, written in the registry's own
+transaction so that the two never disagree. QGIS, the web service and the exports read the
+registry only, so the truth is never shown as registry data. The simulator's clock and team
+states are kept here too.
 """
 
 from __future__ import annotations
@@ -114,8 +115,8 @@ class TruthStore:
                     "AND table_name = 'sim_state'"), {"s": SCHEMA}).first())
             return inspect(conn).has_table("sim_state")
 
-    def create(self) -> None:
-        """An empty truth, replacing any earlier one."""
+    def create(self, outer: Connection | None = None) -> None:
+        """An empty truth, replacing any earlier one (on PostGIS, inside `outer` if given)."""
         if self.path is not None:
             self.dispose()
             for suffix in ("", "-wal", "-shm"):
@@ -128,10 +129,13 @@ class TruthStore:
                 geopackage.register_layers(conn, TABLES)
             self._embedded.checkpoint()
             return
-        with self.engine.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
-            conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
-        with self._connect(True) as conn:
+        if outer is None:
+            with self.engine.begin() as conn:
+                self.create(conn)
+            return
+        outer.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        outer.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+        with self.write(outer) as conn:
             metadata.create_all(conn)
 
     def drop(self) -> None:
@@ -144,9 +148,18 @@ class TruthStore:
                 conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        with self._connect(True) as conn:
-            yield conn
+    def write(self, outer: Connection | None = None) -> Iterator[Connection]:
+        """A write transaction on the truth; on PostGIS, inside the registry's `outer` one."""
+        if outer is None or self._embedded is not None:
+            with self._connect(True) as conn:
+                yield conn
+            return
+        saved = outer.execute(text("SHOW search_path")).scalar_one()
+        outer.execute(text(f"SET LOCAL search_path TO {SCHEMA}, public"))
+        try:
+            yield outer
+        finally:
+            outer.execute(text("SELECT set_config('search_path', :p, true)"), {"p": saved})
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import shapely
-from sqlalchemy import delete, func, select
+from sqlalchemy import Connection, delete, func, select
 
 from demine.model import entities as e
 from demine.model.batches import ATTRIBUTES, HazardBatch, to_multipolygons
@@ -65,11 +65,10 @@ def has_data(store: Store) -> bool:
         )
 
 
-def clear(store: Store) -> None:
-    """Remove every record, children before parents."""
-    with store.write() as conn:
-        for table in reversed(list(LAYERS.values())):
-            conn.execute(delete(table))
+def clear(conn: Connection) -> None:
+    """Remove every record, children before parents (in the caller's transaction)."""
+    for table in reversed(list(LAYERS.values())):
+        conn.execute(delete(table))
 
 
 def past_accidents(scenario: Scenario, truth: Truth, exposure: civ.Exposure,
@@ -127,12 +126,12 @@ def build_demo(store: Store, seed: int = 1, replace: bool = False, actor: str = 
     world = generate(chosen, seed)
     writer = RegistryWriter(store, world, actor)
     rows = writer.rows()
-    if replace:
-        clear(store)
     with store.write() as conn:
+        if replace:
+            clear(conn)
         writer.write(conn, rows)
-        truth_store.create()
-        with truth_store.write() as tconn:
+        truth_store.create(conn)
+        with truth_store.write(conn) as tconn:
             write_truth(store, tconn, world)
     truth_store.dispose()
     deminers = sum(t.members for t in rows["teams"] if t.type == TeamType.MANUAL)
