@@ -309,29 +309,30 @@ def history(
     out.print(table)
 
 
-@app.command()
+audit_app = typer.Typer(help="The audit log: who changed what and when.",
+                        invoke_without_command=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.callback()
 def audit(
     ctx: typer.Context,
     verify: Annotated[bool, typer.Option("--verify", help="Check the hash chain.")] = False,
     last: Annotated[int, typer.Option(help="How many of the latest entries to show.")] = 20,
 ) -> None:
-    """The audit log: who changed what and when; --verify checks that no entry was altered."""
-    from sqlalchemy import func, select
+    """The audit log: who changed what and when; `audit verify` checks no entry was altered."""
+    if ctx.invoked_subcommand:
+        return
+    if verify:
+        verify_audit(ctx)
+        return
+    from sqlalchemy import select
 
-    from demine.store.audit import verify_chain
     from demine.store.schema import audit_log
 
     with user_errors():
         store = ctx.obj.store()
         with store.read() as conn:
-            if verify:
-                broken = verify_chain(conn)
-                total = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
-                if broken is not None:
-                    raise fail([f"error: the audit log was altered at entry {broken} "
-                                f"(of {total}): its hash does not follow from the one before"])
-                say(f"audit log intact: {total} entries chained")
-                return
             rows = conn.execute(
                 select(audit_log.c.seq, audit_log.c.recorded_at, audit_log.c.actor,
                        audit_log.c.action, audit_log.c.entity, audit_log.c.record)
@@ -343,6 +344,25 @@ def audit(
     for row in rows:
         table.add_row(*(str(v) for v in row))
     out.print(table)
+
+
+@audit_app.command("verify")
+def verify_audit(ctx: typer.Context) -> None:
+    """Check that no audit entry was altered or deleted (the SHA-256 hash chain)."""
+    from sqlalchemy import func, select
+
+    from demine.store.audit import verify_chain
+    from demine.store.schema import audit_log
+
+    with user_errors():
+        store = ctx.obj.store()
+        with store.read() as conn:
+            broken = verify_chain(conn)
+            total = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
+    if broken is not None:
+        raise fail([f"error: the audit log was altered at entry {broken} "
+                    f"(of {total}): its hash does not follow from the one before"])
+    say(f"audit log intact: {total} entries chained")
 
 
 @app.command()
@@ -382,6 +402,106 @@ def simulate(
     with user_errors():
         store = ctx.obj.open()
         say(run(store, days, policy, seed, ctx.obj.actor).line())
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the registry: OGC API - Features, the registry API, the web map."""
+    import uvicorn
+
+    from demine.api.app import create_app
+
+    with user_errors():
+        store = ctx.obj.store()
+        say(f"serving {store.describe()} on http://{host}:{port} (Ctrl+C stops)")
+        if workers > 1:
+            os.environ["DEMINE_DB"] = store.url
+            uvicorn.run("demine.api.app:app_from_environment", factory=True, host=host,
+                        port=port, workers=workers, log_level="warning")
+        else:
+            uvicorn.run(create_app(store), host=host, port=port, log_level="warning")
+
+
+org_app = typer.Typer(help="Organisations: the authority, operators and others.")
+app.add_typer(org_app, name="org")
+
+
+@org_app.command("add")
+def org_add(
+    ctx: typer.Context,
+    code: Annotated[str, typer.Argument(help="Short code users quote, e.g. OPS-1.")],
+    name: Annotated[str, typer.Argument(help="Full name.")],
+    kind: Annotated[str, typer.Option(help="authority, operator or other.")] = "operator",
+) -> None:
+    """Add an organisation."""
+    from demine.store.organisations import add_organisation
+
+    with user_errors():
+        store = ctx.obj.store(create=True)
+        add_organisation(store, code, name, kind, ctx.obj.actor)
+        say(f"organisation {code} added")
+
+
+user_app = typer.Typer(help="Web-service accounts.")
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="User name.")],
+    role: Annotated[str, typer.Option(help="admin, editor, qa or viewer.")],
+    org: Annotated[str | None, typer.Option(help="Organisation code (editors need one).")]
+    = None,
+) -> None:
+    """Add a user; the password is read from standard input (one line)."""
+    from demine.store.accounts import add_user
+
+    password = sys.stdin.readline().rstrip("\r\n")
+    with user_errors():
+        store = ctx.obj.store(create=True)
+        add_user(store, name, role, org, password, ctx.obj.actor)
+        say(f"user {name} added as {role}")
+
+
+token_app = typer.Typer(help="Bearer tokens for scripts.")
+app.add_typer(token_app, name="token")
+
+
+@token_app.command("create")
+def token_create(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The user the token acts for.")],
+) -> None:
+    """Create a token; it is printed once, alone on the last line."""
+    from demine.store.accounts import create_token
+
+    with user_errors():
+        store = ctx.obj.store(create=True)
+        token = create_token(store, name, ctx.obj.actor)
+    say(f"token for {name} (shown once; send it as 'Authorization: Bearer TOKEN'):")
+    say(token)
+
+
+@app.command("public-access")
+def public_access(
+    ctx: typer.Context,
+    state: Annotated[str, typer.Argument(help="on or off")],
+) -> None:
+    """Whether anyone may read hazard areas, releases and context layers without a login."""
+    from demine.store.accounts import set_setting
+
+    if state not in ("on", "off"):
+        raise fail([f"error: state must be on or off (got {state!r})"])
+    with user_errors():
+        store = ctx.obj.store(create=True)
+        set_setting(store, "public_read", state, ctx.obj.actor)
+        say(f"public read access is {state}")
 
 
 def main() -> None:

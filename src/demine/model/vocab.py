@@ -147,6 +147,15 @@ class TeamType(Vocabulary):
     EOD = "eod"
 
 
+class Role(Vocabulary):
+    """Role of a web-service account: what it may read and write."""
+
+    ADMIN = "admin"
+    EDITOR = "editor"
+    QA = "qa"
+    VIEWER = "viewer"
+
+
 class TaskStatus(Vocabulary):
     """Task status: where a tasking order stands."""
 

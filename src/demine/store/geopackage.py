@@ -12,6 +12,7 @@ import sqlite3
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import shapely
 from sqlalchemy import Connection, Table
 
 from demine.geo import gpkg
@@ -71,6 +72,14 @@ def register_functions(dbapi_connection: sqlite3.Connection) -> None:
     dbapi_connection.create_function("ST_IsEmpty", 1, gpkg.is_empty_blob, deterministic=True)
     for i, name in enumerate(("ST_MinX", "ST_MaxX", "ST_MinY", "ST_MaxY")):
         dbapi_connection.create_function(name, 1, bound(i), deterministic=True)
+    dbapi_connection.create_function("ST_Intersects", 2, _intersects, deterministic=True)
+
+
+def _intersects(blob: bytes | None, wkb: bytes | None) -> int | None:
+    """Whether a stored geometry meets a WKB one (for spatial filters on the embedded store)."""
+    if blob is None or wkb is None:
+        return None
+    return int(shapely.intersects(gpkg.decode(blob), shapely.from_wkb(wkb)))
 
 
 def rtree_ddl(table: str, column: str, pk: str = "fid") -> list[str]:

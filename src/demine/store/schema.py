@@ -332,6 +332,49 @@ LAYERS: dict[str, Table] = {
 }
 """Every layer by its name (DESIGN.md §3): table, GeoPackage layer and export layer alike."""
 
+users = Table(
+    "users",
+    metadata,
+    Column("fid", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("role", Text, nullable=False),
+    Column("organisation", Text),
+    Column("password_hash", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+    *_stamps(),
+    sqlite_autoincrement=True,
+)
+
+tokens = Table(
+    "tokens",
+    metadata,
+    Column("fid", Integer, primary_key=True, autoincrement=True),
+    Column("user_name", Text, ForeignKey("users.name"), nullable=False),
+    Column("token_hash", Text, nullable=False, unique=True),
+    Column("created_at", Text, nullable=False),
+    sqlite_autoincrement=True,
+)
+
+settings = Table(
+    "settings",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+idempotency = Table(
+    "idempotency",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("user_name", Text, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+)
+
+ACCOUNT_TABLES: dict[str, Table] = {t.name: t for t in (users, tokens, settings, idempotency)}
+"""Web-service accounts and bookkeeping: not registry layers (never exported nor served)."""
+
 LAYER_ALIASES = {"hazards": "hazard_areas"}
 
 
