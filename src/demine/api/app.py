@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
-from importlib import import_module
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 
-from demine.api import ogc, public, session
+from demine.api import edit, ogc, public, registry, session
 from demine.api.auth import Authenticator
 from demine.store import Store
+from demine.web import routes as web
 
 
 def create_app(store: Store) -> FastAPI:
@@ -33,14 +33,9 @@ def create_app(store: Store) -> FastAPI:
                                 headers=exc.headers)
         return await call_next(request)
 
-    for module in (ogc, public, session):
-        app.include_router(module.router)
-    for name in ("demine.api.edit", "demine.api.registry", "demine.web.routes"):
-        try:
-            app.include_router(import_module(name).router)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
+    for router in (ogc.router, edit.router, registry.router, public.router, session.router,
+                   web.router):
+        app.include_router(router)
     return app
 
 

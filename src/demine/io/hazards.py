@@ -42,7 +42,11 @@ def geometry_checks(
 
 def read_hazards(path: str | Path, repair: bool = False) -> HazardBatch:
     """Hazard areas of a file with every problem found in it (nothing is dropped silently)."""
-    table = read_features(path, ("hazard_areas", "hazards"))
+    return hazards_from_table(read_features(path, ("hazard_areas", "hazards")), repair)
+
+
+def hazards_from_table(table: FeatureTable, repair: bool = False) -> HazardBatch:
+    """Hazard areas of read features (a file's, or features sent to the web service)."""
     frame = table.properties
     codes = text_column(frame, "code", "hazard_code", "id_code")
     notices: list[str] = []

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, delete, select, update
 
 from demine.model.problems import InputError, Problem
 from demine.model.vocab import Classification, LandUse, OrdnanceCategory
 from demine.store import audit
 from demine.store.base import Store, now_iso
-from demine.store.schema import hazard_areas
+from demine.store.schema import activities, hazard_areas, releases, tasks
 
 EDITABLE: dict[str, Callable[[Any], Any]] = {
     "name": str,
@@ -40,21 +40,45 @@ def get_hazard(conn: Connection, code: str) -> dict[str, Any]:
     return dict(row)
 
 
-def update_hazard(store: Store, code: str, changes: dict[str, Any], actor: str) -> dict[str, Any]:
-    """Correct attributes of a hazard area; returns the new row."""
-    problems = [Problem(None, code, f"{key} cannot be edited (editable: {', '.join(EDITABLE)})")
-                for key in changes if key not in EDITABLE]
+class StaleRecord(Exception):
+    """An edit made from an older version of a record than the stored one."""
+
+
+def parse_changes(changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Attribute corrections parsed to their stored form, and the reason for each refused one."""
+    refused: dict[str, str] = {}
     parsed: dict[str, Any] = {}
     for key, value in changes.items():
-        if key in EDITABLE:
-            try:
-                parsed[key] = None if value is None else EDITABLE[key](value)
-            except (TypeError, ValueError) as exc:
-                problems.append(Problem(None, code, f"{key}: {exc}"))
-    if problems:
-        raise InputError(problems)
+        if key not in EDITABLE:
+            refused[key] = f"{key} cannot be edited (editable: {', '.join(EDITABLE)})"
+            continue
+        try:
+            parsed[key] = None if value is None else EDITABLE[key](value)
+        except (TypeError, ValueError) as exc:
+            refused[key] = f"{key}: {exc}"
+    return parsed, refused
+
+
+def update_hazard(
+    store: Store, code: str, changes: dict[str, Any], actor: str,
+    expected_version: int | None = None,
+    allowed: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Correct attributes of a hazard area; returns the new row.
+
+    `expected_version` refuses an edit made from an older version (StaleRecord); `allowed` may
+    refuse the edit after seeing the stored row (who may write which records).
+    """
+    parsed, refused = parse_changes(changes)
+    if refused:
+        raise InputError([Problem(None, code, reason) for reason in refused.values()])
     with store.write() as conn:
         row = get_hazard(conn, code)
+        if allowed is not None:
+            allowed(row)
+        if expected_version is not None and expected_version != row["version"]:
+            raise StaleRecord(f"hazard area {code} is at version {row['version']}, "
+                              f"not {expected_version}")
         before = {k: row[k] for k in parsed}
         if before == parsed:
             return row
@@ -67,6 +91,30 @@ def update_hazard(store: Store, code: str, changes: dict[str, Any], actor: str) 
                                              before, after)], now)
         row.update(after)
         return row
+
+
+def delete_hazard(store: Store, code: str, actor: str, expected_version: int | None = None,
+                  allowed: Callable[[dict[str, Any]], None] | None = None) -> None:
+    """Remove a hazard area recorded in error: only while no work or release refers to it."""
+    with store.write() as conn:
+        row = get_hazard(conn, code)
+        if allowed is not None:
+            allowed(row)
+        if expected_version is not None and expected_version != row["version"]:
+            raise StaleRecord(f"hazard area {code} is at version {row['version']}, "
+                              f"not {expected_version}")
+        for table in (releases, activities, tasks):
+            if conn.execute(select(table.c.fid).where(table.c.hazard == code).limit(1)).first():
+                raise RecordInUse(f"hazard area {code} has {table.name} recorded on it; "
+                                  "it can be closed by releases, not deleted")
+        conn.execute(delete(hazard_areas).where(hazard_areas.c.code == code))
+        before = {k: v for k, v in row.items() if k != "geom"}
+        audit.append(conn, [audit.AuditEntry(actor, "delete", "hazard_areas", code, before,
+                                             None)], now_iso())
+
+
+class RecordInUse(Exception):
+    """A record others refer to, which therefore cannot be deleted."""
 
 
 def mark_worked_on(conn: Connection, codes: set[str], actor: str, now: str) -> list[str]:
