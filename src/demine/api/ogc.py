@@ -175,7 +175,8 @@ def property_schema(coll: Collection) -> dict[str, Any]:
 
 
 def _geometry_kind(coll: Collection) -> str:
-    kind = getattr(coll.geometry.type, "geometry_type", "GEOMETRY") if coll.geometry else ""
+    geom = coll.geometry
+    kind = getattr(geom.type, "geometry_type", "GEOMETRY") if geom is not None else ""
     return {"MULTIPOLYGON": "multipolygon", "POINT": "point", "LINESTRING": "linestring"}.get(
         kind, "any")
 
