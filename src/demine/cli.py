@@ -469,6 +469,18 @@ def user_add(
         say(f"user {name} added as {role}")
 
 
+@user_app.command("first-admin")
+def user_first_admin(ctx: typer.Context) -> None:
+    """On a registry with no users yet, make `admin` with a random password printed once."""
+    from demine.store.accounts import first_admin
+
+    with user_errors():
+        store = ctx.obj.store(create=True)
+        password = first_admin(store, ctx.obj.actor)
+    if password:
+        say(f"created user admin with password {password} (shown once; keep it)")
+
+
 token_app = typer.Typer(help="Bearer tokens for scripts.")
 app.add_typer(token_app, name="token")
 

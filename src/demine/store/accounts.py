@@ -74,6 +74,16 @@ def add_user(store: Store, name: str, role: str, organisation: str | None, passw
     return User(name, parsed, organisation)
 
 
+def first_admin(store: Store, actor: str) -> str | None:
+    """An `admin` account with a random password when there is no account yet (else None)."""
+    with store.read() as conn:
+        if conn.execute(select(users.c.name).limit(1)).first():
+            return None
+    password = secrets.token_urlsafe(12)
+    add_user(store, "admin", Role.ADMIN.value, None, password, actor)
+    return password
+
+
 def active_user(conn: Connection, name: str) -> tuple[User, str] | None:
     row = conn.execute(select(users.c.name, users.c.role, users.c.organisation,
                               users.c.password_hash)
