@@ -30,11 +30,12 @@ from demine.store.imports import import_hazards, import_releases
 CATEGORIES = np.array(["AP_MINE", "AT_MINE", "UXO", "PROJECTILE", "AP_MINE,UXO"])
 
 
-def generate(count: int, seed: int = 7) -> gpd.GeoDataFrame:
+def generate(count: int, seed: int = 7, lon_range: tuple[float, float] = (36.0, 37.4),
+             lat_range: tuple[float, float] = (49.8, 50.4)) -> gpd.GeoDataFrame:
     """Star-shaped polygons of 8 to 20 vertices, median about 20,000 m2, along a 100 km strip."""
     rng = np.random.default_rng(seed)
-    lon = rng.uniform(36.0, 37.4, count)
-    lat = rng.uniform(49.8, 50.4, count)
+    lon = rng.uniform(*lon_range, count)
+    lat = rng.uniform(*lat_range, count)
     radius = rng.lognormal(np.log(80.0), 0.5, count)  # metres; median area about 2e4 m2
     polygons = []
     for x, y, r in zip(lon, lat, radius, strict=True):

@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, HTTPException, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from demine.api import edit, ogc, public, registry, session
 from demine.api.auth import Authenticator
 from demine.store import Store
 from demine.web import routes as web
+
+
+class WhoIsAsking:
+    """Sets `request.state.user` from the credentials sent (401 for wrong ones).
+
+    A plain ASGI middleware: Starlette's BaseHTTPMiddleware would cost more than a whole page
+    of features does.
+    """
+
+    def __init__(self, app: ASGIApp, auth: Authenticator):
+        self.app = app
+        self.auth = auth
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            try:
+                user = self.auth.user(Request(scope))
+            except HTTPException as exc:
+                response = JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                        headers=exc.headers)
+                await response(scope, receive, send)
+                return
+            scope.setdefault("state", {})["user"] = user
+        await self.app(scope, receive, send)
 
 
 def create_app(store: Store) -> FastAPI:
@@ -22,17 +46,9 @@ def create_app(store: Store) -> FastAPI:
                   openapi_url="/openapi.json")
     app.state.store = store
     app.state.auth = Authenticator(store)
+    app.state.nearby = public.NearbyIndex(store)
 
-    @app.middleware("http")
-    async def who(request: Request, call_next: Callable[[Request], Awaitable[Response]]
-                  ) -> Response:
-        try:
-            request.state.user = app.state.auth.user(request)
-        except HTTPException as exc:
-            return JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
-                                headers=exc.headers)
-        return await call_next(request)
-
+    app.add_middleware(WhoIsAsking, auth=app.state.auth)
     for router in (ogc.router, edit.router, registry.router, public.router, session.router,
                    web.router):
         app.include_router(router)

@@ -189,20 +189,23 @@ def _features(conn: Connection, coll: Collection, rows: Sequence[Any],
         for i, text_value in zip(present, shapely.to_geojson(shapes), strict=True):
             geometry[i] = text_value
     key = coll.key.name
+    shown = names[1:-1]
     out = []
     for k, r in enumerate(rows):
-        props = {n: _plain(v) for n, v in zip(names[1:-1], r[1:-1], strict=True)}
+        props = dict(zip(shown, r[1:-1], strict=True))
         fid = props.get("code") if key == "code" else r[0]
         props.pop("id", None)
         out.append('{"type":"Feature","id":' + json.dumps(fid) + ',"geometry":' + geometry[k]
-                   + ',"properties":' + json.dumps(props, ensure_ascii=False) + "}")
+                   + ',"properties":' + json.dumps(props, ensure_ascii=False, default=_plain)
+                   + "}")
     return out
 
 
 def _plain(value: Any) -> Any:
+    """JSON for the values json cannot write itself (dates)."""
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    return value
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def extent(conn: Connection, coll: Collection) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy import and_
+from sqlalchemy import Connection, and_
 
 from demine.api import features as fx
 from demine.api.auth import READ_ROLES, require
@@ -57,13 +57,18 @@ def base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
-def readable(request: Request, coll: Collection) -> User | None:
+def readable(request: Request, coll: Collection, conn: Connection | None = None
+             ) -> User | None:
     """The user, after checking that they (or the public) may read the collection."""
-    user = request.state.user
+    user: User | None = request.state.user
     if user is None and coll.public:
-        with request.app.state.store.read() as conn:
-            if get_setting(conn, "public_read", "on") == "on":
-                return None
+        if conn is None:
+            with request.app.state.store.read() as own:
+                public = get_setting(own, "public_read", "on") == "on"
+        else:
+            public = get_setting(conn, "public_read", "on") == "on"
+        if public:
+            return None
     require(user, READ_ROLES)
     return user
 
@@ -240,9 +245,9 @@ def items_query(request: Request, coll: Collection) -> fx.Query:
 @router.get("/collections/{collection_id}/items", summary="Features of a collection")
 def items(request: Request, collection_id: str) -> Response:
     coll = collection_or_404(collection_id)
-    readable(request, coll)
     q = items_query(request, coll)
     with request.app.state.store.read() as conn:
+        readable(request, coll, conn)
         matched = fx.count(conn, coll, q)
         page = fx.items(conn, coll, q)
     url = f"{base(request)}/collections/{coll.id}/items"
