@@ -47,6 +47,7 @@ def create_app(store: Store) -> FastAPI:
     app.state.store = store
     app.state.auth = Authenticator(store)
     app.state.nearby = public.NearbyIndex(store)
+    app.state.nearby.warm()
 
     app.add_middleware(WhoIsAsking, auth=app.state.auth)
     for router in (ogc.router, edit.router, registry.router, public.router, session.router,

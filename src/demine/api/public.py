@@ -56,6 +56,7 @@ class Snapshot:
     """Every boundary edge (lon0, lat0, lon1, lat1), grouped by area."""
     first_edge: NDArray[np.int64]
     """Where each area's edges start in `edges` (one more entry: the end)."""
+    bounds: NDArray[np.float64]
 
     def distances(self, idx: NDArray[np.int64], lon: float, lat: float, k_lon: float,
                   k_lat: float) -> NDArray[np.float64]:
@@ -71,8 +72,13 @@ class Snapshot:
             t = np.clip(np.where(length2 > 0, -(ax * dx + ay * dy) / length2, 0.0), 0.0, 1.0)
         d = np.hypot(ax + t * dx, ay + t * dy)
         nearest = np.minimum.reduceat(d, ends - counts)
-        inside = shapely.contains_xy(self.shapes[idx], lon, lat)
-        return np.where(inside, 0.0, nearest)
+        b = self.bounds[idx]
+        maybe = np.flatnonzero((b[:, 0] <= lon) & (lon <= b[:, 2]) & (b[:, 1] <= lat)
+                               & (lat <= b[:, 3]))
+        if len(maybe):
+            inside = shapely.contains_xy(self.shapes[idx[maybe]], lon, lat)
+            nearest[maybe[inside]] = 0.0
+        return nearest
 
 
 def boundary_edges(shapes: NDArray[np.object_]) -> tuple[NDArray[np.float64], NDArray[np.int64]]:
@@ -101,7 +107,7 @@ def snapshot(conn: Connection, seq: int) -> Snapshot:
              for r in rows]
     edges, first = boundary_edges(shapes)
     return Snapshot(seq, [r[0] for r in rows], heads, shapes, shapely.STRtree(shapes), edges,
-                    first)
+                    first, shapely.bounds(shapes).reshape(-1, 4))
 
 
 class NearbyIndex:
@@ -111,6 +117,11 @@ class NearbyIndex:
         self.store = store
         self.current: Snapshot | None = None
         self.lock = threading.Lock()
+
+    def warm(self) -> None:
+        """Build the index now rather than in the first visitor's request."""
+        with self.store.read() as conn:
+            self.get(conn)
 
     def get(self, conn: Connection) -> Snapshot:
         seq = int(conn.execute(select(func.max(audit_log.c.seq))).scalar() or 0)
@@ -154,7 +165,7 @@ def nearby(store: Store, lon: float, lat: float, radius_m: float) -> list[dict[s
 
 
 @router.get("/public/nearby", summary="Hazard areas near a point (public, no login)")
-def public_nearby(
+async def public_nearby(
     request: Request,
     lon: float = Query(..., ge=-180, le=180, description="Longitude (WGS84)"),
     lat: float = Query(..., ge=-90, le=90, description="Latitude (WGS84)"),
