@@ -132,3 +132,31 @@ def test_api_edit_is_audited_and_tampering_is_found(fresh: Service) -> None:
     with fresh.store.write() as conn:
         conn.execute(text("DELETE FROM audit_log WHERE seq = :s"), {"s": entry.seq - 1})
     assert fresh.cli("audit", "verify").exit_code != 0
+
+
+def test_pages_follow_every_write(service: Service) -> None:
+    """Pages served from memory show each committed write at once, whatever path made it."""
+    admin = service.headers("admin")
+
+    def page() -> dict[str, dict[str, Any]]:
+        r = service.client.get("/collections/hazard_areas/items?limit=10000", headers=admin)
+        return {f["id"]: f["properties"] for f in r.json()["features"]}
+
+    before = page()
+    service.client.post("/collections/hazard_areas/items", json=new_area("PAGE-1", "OPS-1"),
+                        headers=admin)
+    service.client.patch("/collections/hazard_areas/items/PAGE-1",
+                         json={"properties": {"name": "Renamed page"}}, headers=admin)
+    after = page()
+    assert set(after) == set(before) | {"PAGE-1"}
+    assert after["PAGE-1"]["name"] == "Renamed page"
+    box = service.client.get("/collections/hazard_areas/items?bbox=36.2999,49.7999,36.3011,"
+                             "49.8011", headers=admin).json()
+    assert "PAGE-1" in {f["id"] for f in box["features"]}
+    assert service.cli("simulate", "--days", "20").exit_code == 0  # writes from elsewhere
+    with service.store.read() as conn:
+        stored = {code: status for code, status in conn.execute(
+            select(hazard_areas.c.code, hazard_areas.c.status))}
+    assert {c: p["status"] for c, p in page().items()} == stored
+    service.client.delete("/collections/hazard_areas/items/PAGE-1", headers=admin)
+    assert "PAGE-1" not in page()

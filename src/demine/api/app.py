@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from demine.api import edit, ogc, public, registry, session
 from demine.api.auth import Authenticator
+from demine.api.cache import FeatureCache
 from demine.store import Store
 from demine.web import routes as web
 
@@ -46,6 +47,7 @@ def create_app(store: Store) -> FastAPI:
                   openapi_url="/openapi.json")
     app.state.store = store
     app.state.auth = Authenticator(store)
+    app.state.features = FeatureCache()
     app.state.nearby = public.NearbyIndex(store)
     app.state.nearby.warm()
 

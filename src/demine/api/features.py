@@ -142,7 +142,13 @@ def items(conn: Connection, coll: Collection, q: Query,
     """The features of one page as GeoJSON text, in row order."""
     stmt = _columns(coll, hidden)
     stmt = _filtered(conn, coll, q, stmt).order_by(coll.table.c.fid).limit(q.limit).offset(q.offset)
-    return _features(conn, coll, conn.execute(stmt).all(), hidden)
+    return feature_texts(conn, coll, conn.execute(stmt).all(), hidden)
+
+
+def rows_where(conn: Connection, coll: Collection, condition: Any,
+               hidden: frozenset[str] = frozenset()) -> Sequence[Any]:
+    """Rows (as `items` selects them) meeting a condition, in row order."""
+    return conn.execute(_columns(coll, hidden).where(condition).order_by(coll.table.c.fid)).all()
 
 
 def one(conn: Connection, coll: Collection, feature_id: str,
@@ -155,7 +161,7 @@ def one(conn: Connection, coll: Collection, feature_id: str,
         except ValueError:
             return None
     rows = conn.execute(_columns(coll, hidden).where(coll.key == key)).all()
-    found = _features(conn, coll, rows, hidden)
+    found = feature_texts(conn, coll, rows, hidden)
     return found[0] if found else None
 
 
@@ -176,8 +182,9 @@ def _columns(coll: Collection, hidden: frozenset[str]) -> Select[Any]:
     return select(*cols)
 
 
-def _features(conn: Connection, coll: Collection, rows: Sequence[Any],
-              hidden: frozenset[str]) -> list[str]:
+def feature_texts(conn: Connection, coll: Collection, rows: Sequence[Any],
+              hidden: frozenset[str], bounds: list[Any] | None = None) -> list[str]:
+    """Rows as GeoJSON feature text; with `bounds`, each feature's envelope is appended to it."""
     if not rows:
         return []
     names = ["fid", *(c.name for c in coll.properties if c.name not in hidden), "geom"]
@@ -188,6 +195,12 @@ def _features(conn: Connection, coll: Collection, rows: Sequence[Any],
         shapes = decode_geometries(conn.dialect.name, [raw[i] for i in present])
         for i, text_value in zip(present, shapely.to_geojson(shapes), strict=True):
             geometry[i] = text_value
+        if bounds is not None:
+            envelopes = np.full((len(rows), 4), np.nan)
+            envelopes[present] = shapely.bounds(shapes)
+            bounds.extend(envelopes)
+    elif bounds is not None:
+        bounds.extend(np.full((len(rows), 4), np.nan))
     key = coll.key.name
     shown = names[1:-1]
     out = []

@@ -248,10 +248,14 @@ async def items(request: Request, collection_id: str) -> Response:
     q = items_query(request, coll)
     with request.app.state.store.read() as conn:
         readable(request, coll, conn)
-        page = fx.items(conn, coll, q)
-        # a page that is not full from the first row holds every match: no need to count
-        matched = (len(page) if q.offset == 0 and len(page) < q.limit
-                   else fx.count(conn, coll, q))
+        if q.where is None and q.start is None and q.end is None:
+            matched, page = request.app.state.features.page(conn, coll, q.bbox, q.limit,
+                                                            q.offset)
+        else:
+            page = fx.items(conn, coll, q)
+            # a page that is not full from the first row holds every match: no count needed
+            matched = (len(page) if q.offset == 0 and len(page) < q.limit
+                       else fx.count(conn, coll, q))
     url = f"{base(request)}/collections/{coll.id}/items"
     keep = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "f")]
     links = [{"href": _url(url, [*keep, ("offset", str(q.offset))]), "rel": "self",
