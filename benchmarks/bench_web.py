@@ -97,7 +97,15 @@ def process(args: list[str], env: dict[str, str], ready: str) -> Iterator[None]:
 
 
 def wrk(base: str, kind: str, template: str, connections: int, duration: int,
-        work: Path) -> dict[str, float]:
+        work: Path, warm_up: int = 3) -> dict[str, float]:
+    """Throughput and latency of `duration` seconds of load, after `warm_up` seconds unmeasured."""
+    if warm_up:
+        measure(base, kind, template, connections, warm_up, work)
+    return measure(base, kind, template, connections, duration, work)
+
+
+def measure(base: str, kind: str, template: str, connections: int, duration: int,
+            work: Path) -> dict[str, float]:
     script = work / f"{kind}.lua"
     script.write_text(LUA.format(
         minx=LON[0], miny=LAT[0], maxx=LON[1], maxy=LAT[1], kind=kind, template=template,
@@ -135,7 +143,7 @@ def peer_config(work: Path, port: int, db_url: str) -> Path:
           encoding: utf-8
           language: en-US
           limits: {{default_items: 100, max_items: 10000}}
-          map: {{url: http://127.0.0.1/tiles/{{z}}/{{x}}/{{y}}.png, attribution: none}}
+          map: {{url: "http://127.0.0.1/tiles/{{z}}/{{x}}/{{y}}.png", attribution: none}}
         logging: {{level: ERROR}}
         metadata:
           identification: {{title: peer, description: peer, keywords: [hazards],
@@ -204,6 +212,8 @@ def main() -> None:
                                                      work)
                 results[f"{name}, 1 client"] = wrk(base, kind, template, 1, args.duration,
                                                    work)
+                print(json.dumps({k: v for k, v in results.items() if k.startswith(name)}),
+                      flush=True)
         if not args.no_peer:
             with postgis_cluster() as admin:
                 db = new_database(admin, "peer")

@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from demine.api import edit, ogc, public, registry, session
 from demine.api.auth import Authenticator
 from demine.api.cache import FeatureCache
+from demine.api.collections import COLLECTIONS
 from demine.store import Store
 from demine.web import routes as web
 
@@ -50,6 +51,7 @@ def create_app(store: Store) -> FastAPI:
     app.state.features = FeatureCache()
     app.state.nearby = public.NearbyIndex(store)
     app.state.nearby.warm()
+    app.state.features.warm(store, COLLECTIONS["hazard_areas"])
 
     app.add_middleware(WhoIsAsking, auth=app.state.auth)
     for router in (ogc.router, edit.router, registry.router, public.router, session.router,

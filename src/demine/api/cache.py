@@ -21,6 +21,7 @@ from sqlalchemy import Connection, func, select
 
 from demine.api import features as fx
 from demine.api.collections import Collection
+from demine.store import Store
 from demine.store.schema import audit_log
 
 
@@ -61,6 +62,11 @@ class FeatureCache:
     def __init__(self) -> None:
         self.layers: dict[str, Layer] = {}
         self.lock = threading.Lock()
+
+    def warm(self, store: Store, coll: Collection) -> None:
+        """Read a layer now rather than in the first visitor's request."""
+        with store.read() as conn:
+            self.layer(conn, coll)
 
     def layer(self, conn: Connection, coll: Collection) -> Layer:
         seq = int(conn.execute(select(func.max(audit_log.c.seq))).scalar() or 0)
