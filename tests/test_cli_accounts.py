@@ -88,3 +88,16 @@ def test_session_writes_need_the_csrf_token(tmp_path: Path) -> None:
     assert ok.status_code == 200
     client.close()
     store.dispose()
+
+
+def test_session_secret_is_shared_and_never_in_the_audit_log(tmp_path: Path) -> None:
+    db = str(tmp_path / "secret.gpkg")
+    assert run(db, "init").exit_code == 0
+    store = open_store(db)
+    first, second = create_app(store), create_app(store)  # two workers
+    a = first.state.auth.secret
+    assert a == second.state.auth.secret and len(a) == 32
+    with store.read() as conn:
+        logged = " ".join(str(r) for r in conn.exec_driver_sql("SELECT * FROM audit_log"))
+    assert a.hex() not in logged
+    store.dispose()

@@ -12,13 +12,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import secrets
 import threading
 import time
 from dataclasses import dataclass, field
 
 from fastapi import HTTPException, Request
-from sqlalchemy import select
 
 from demine.model.vocab import Role
 from demine.store import Store
@@ -26,10 +24,9 @@ from demine.store.accounts import (
     User,
     active_user,
     check_password,
-    set_setting,
+    session_secret,
     user_for_token,
 )
-from demine.store.schema import settings
 
 SESSION_COOKIE = "demine_session"
 SESSION_SECONDS = 12 * 3600
@@ -48,13 +45,7 @@ class Authenticator:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        with self.store.read() as conn:
-            value = conn.execute(select(settings.c.value)
-                                 .where(settings.c.key == "session_secret")).scalar()
-        if value is None:
-            value = secrets.token_hex(32)
-            set_setting(self.store, "session_secret", value, "system")
-        self.secret = bytes.fromhex(str(value))
+        self.secret = session_secret(self.store)
 
     def sign(self, text: str) -> str:
         return hmac.new(self.secret, text.encode(), hashlib.sha256).hexdigest()

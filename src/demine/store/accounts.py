@@ -147,6 +147,21 @@ def set_setting(store: Store, key: str, value: str, actor: str) -> None:
                                              {"value": before}, {"value": value})], now)
 
 
+def session_secret(store: Store) -> bytes:
+    """The key that signs browser sessions: made once, shared by every worker, never audited
+    in clear (the audit log says only that it was made)."""
+    with store.write() as conn:
+        value = conn.execute(select(settings.c.value)
+                             .where(settings.c.key == "session_secret")).scalar()
+        if value is None:
+            value = secrets.token_hex(32)
+            conn.execute(insert(settings), {"key": "session_secret", "value": value})
+            audit.append(conn, [audit.AuditEntry("system", "create", "settings",
+                                                 "session_secret", None,
+                                                 {"value": "(secret)"})], now_iso())
+    return bytes.fromhex(str(value))
+
+
 def deactivate(store: Store, name: str, actor: str) -> None:
     now = now_iso()
     with store.write() as conn:
