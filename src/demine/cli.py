@@ -359,6 +359,10 @@ def verify_audit(ctx: typer.Context) -> None:
         with store.read() as conn:
             broken = verify_chain(conn)
             total = conn.execute(select(func.count()).select_from(audit_log)).scalar_one()
+            last = conn.execute(select(func.max(audit_log.c.seq))).scalar() or 0
+    if broken is not None and broken > last:
+        raise fail([f"error: entries were cut off the end of the audit log after entry "
+                    f"{broken - 1}: its last hash is not the one recorded"])
     if broken is not None:
         raise fail([f"error: the audit log was altered at entry {broken} "
                     f"(of {total}): its hash does not follow from the one before"])

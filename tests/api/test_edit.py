@@ -160,3 +160,14 @@ def test_pages_follow_every_write(service: Service) -> None:
     assert {c: p["status"] for c, p in page().items()} == stored
     service.client.delete("/collections/hazard_areas/items/PAGE-1", headers=admin)
     assert "PAGE-1" not in page()
+
+
+def test_entries_cut_off_the_end_of_the_log_are_found(fresh: Service) -> None:
+    fresh.client.patch("/collections/hazard_areas/items/HA-000006",
+                       json={"properties": {"name": "Last words"}},
+                       headers=fresh.headers("admin"))
+    assert fresh.cli("audit", "verify").exit_code == 0
+    with fresh.store.write() as conn:
+        conn.execute(text("DELETE FROM audit_log WHERE seq = (SELECT max(seq) FROM audit_log)"))
+    cut = fresh.cli("audit", "verify")
+    assert cut.exit_code != 0 and "cut off the end" in cut.stderr

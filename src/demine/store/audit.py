@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, delete, insert, select
 
-from demine.store.schema import audit_log
+from demine.store.schema import audit_log, settings
 
 GENESIS = "0" * 64
+HEAD_KEY = "audit_head"
+"""Where the hash of the newest entry is kept (the settings table)."""
 
 
 @dataclass(frozen=True)
@@ -79,16 +81,31 @@ def append(conn: Connection, entries: Iterable[AuditEntry], recorded_at: str) ->
         rows.append(row)
     if rows:
         conn.execute(insert(audit_log), rows)
+        record_head(conn, prev)
     return len(rows)
 
 
+def record_head(conn: Connection, head: str) -> None:
+    """Keep the hash of the newest entry apart from the log, so that cutting entries off its end
+    shows too (the chain alone cannot tell a shortened log from a younger one)."""
+    conn.execute(delete(settings).where(settings.c.key == HEAD_KEY))
+    conn.execute(insert(settings), {"key": HEAD_KEY, "value": head})
+
+
 def verify_chain(conn: Connection) -> int | None:
-    """The sequence number of the first entry whose hash does not follow, or None if intact."""
+    """The sequence number of the first entry whose hash does not follow, or None if intact.
+
+    Entries cut off the end of the log are reported as the sequence number after the last one.
+    """
     prev = GENESIS
+    last = 0
     for row in conn.execute(select(audit_log).order_by(audit_log.c.seq)).mappings():
         if row["prev_hash"] != prev or _digest(prev, dict(row)) != row["hash"]:
             return int(row["seq"])
-        prev = row["hash"]
+        prev, last = row["hash"], int(row["seq"])
+    head = conn.execute(select(settings.c.value).where(settings.c.key == HEAD_KEY)).scalar()
+    if (head or GENESIS) != prev:
+        return last + 1
     return None
 
 
