@@ -6,14 +6,27 @@ STAMP := $(VENV)/.installed
 DB ?= demine.gpkg
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 POSTGIS_CONTROL := $(wildcard /usr/share/postgresql/*/extension/postgis.control)
+NPM := $(shell command -v npm)
+CHROMIUM := $(wildcard /usr/bin/chromium)
+NODE_STAMP := node_modules/.package-lock.json
+VENDOR := src/demine/web/static/vendor
+VENDOR_STAMP := $(VENDOR)/.installed
 
-.PHONY: run test lint venv postgis bench clean
+.PHONY: run test lint venv postgis web node chromium bench clean
 
-run: $(STAMP)
-	@if [ ! -f "$(DB)" ]; then $(BIN)/demine --db "$(DB)" demo; fi
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# First run: the border region, four months of simulated work on it, and the user `admin` with a
+# random password printed once; every run: the figures, then the web service until Ctrl+C.
+run: $(STAMP) web
+	@if [ ! -f "$(DB)" ]; then $(BIN)/demine --db "$(DB)" demo && \
+	  $(BIN)/demine --db "$(DB)" simulate --days 120; fi
 	$(BIN)/demine --db "$(DB)" stats
+	@$(BIN)/demine --db "$(DB)" user first-admin
+	$(BIN)/demine --db "$(DB)" serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) postgis lint
+test: $(STAMP) postgis chromium web lint
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
@@ -37,9 +50,47 @@ else
 	@true
 endif
 
+# The web UI's browser libraries, pinned in package-lock.json: `npm ci` when node_modules is missing
+# or older than the lock file, then their distribution files are copied where the app serves them
+# (/static/vendor/), so the browser loads nothing from outside the server.
+web: $(VENDOR_STAMP)
+
+$(VENDOR_STAMP): $(NODE_STAMP)
+	rm -rf $(VENDOR)
+	mkdir -p $(VENDOR)/maplibre-gl $(VENDOR)/pmtiles
+	cp node_modules/maplibre-gl/dist/maplibre-gl.mjs node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs \
+	   node_modules/maplibre-gl/dist/maplibre-gl.css node_modules/maplibre-gl/LICENSE.txt \
+	   node_modules/maplibre-gl/package.json $(VENDOR)/maplibre-gl/
+	cp node_modules/pmtiles/dist/pmtiles.js node_modules/pmtiles/package.json $(VENDOR)/pmtiles/
+	@touch $@
+
+$(NODE_STAMP): package-lock.json | node
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# Node and npm (Debian packages), installed when missing.
+node:
+ifeq ($(NPM),)
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm >/dev/null
+else
+	@true
+endif
+
+# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
+chromium:
+ifeq ($(CHROMIUM),)
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
+else
+	@true
+endif
+
 bench: $(STAMP)
+	@command -v wrk >/dev/null || (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_sim.py
+	$(BIN)/python benchmarks/bench_web.py
 
 clean:
-	rm -rf $(VENV) build dist src/*.egg-info
+	rm -rf $(VENV) build dist src/*.egg-info node_modules $(VENDOR)

@@ -5,7 +5,7 @@
 (`items?bbox=...&limit=100`) and random points (`/public/nearby`, 5 km radius), with 50
 connections and with one. The peer, measured in the same run on the same polygons, is pygeoapi
 with its PostgreSQL provider under gunicorn with 2 workers (installed in a separate virtual
-environment, benchmarks/.peer, on first use). Usage:
+environment, ~/.cache/demine/bench-peer, on first use). Usage:
 
     .venv/bin/python benchmarks/bench_web.py [--count 100000] [--duration 15] [--no-peer]
 """
@@ -37,7 +37,7 @@ from tests.postgis import free_port, new_database, postgis_cluster
 
 LON, LAT = (36.0, 38.1), (49.8, 50.34)
 BOX_M = 2000.0
-PEER = Path(__file__).with_name(".peer")
+PEER = Path.home() / ".cache" / "demine" / "bench-peer"
 LUA = """
 local minx, miny, maxx, maxy = {minx}, {miny}, {maxx}, {maxy}
 local kind, template = "{kind}", "{template}"

@@ -1,0 +1,27 @@
+// The colours of the registry's categories, shared by the map, its legend and the dashboard.
+//
+// Hazard areas follow the sector's convention: confirmed (CHA) red, suspected (SHA) orange, the
+// status shown by the outline. Released land is green to blue by how much was learnt: cancelled
+// (desk survey) pale blue, reduced (technical survey) light green, cleared dark green.
+
+export const CLASSIFICATION = { CHA: "#d7191c", SHA: "#fd8d3c" };
+
+export const STATUS_OUTLINE = {
+  open: { colour: "#4a1010", width: 1.6, dash: null, label: "open (solid)" },
+  worked_on: { colour: "#4a1010", width: 1.6, dash: [2, 1.5], label: "worked on (dashed)" },
+  closed: { colour: "#8c8c8c", width: 1.2, dash: null, label: "closed (grey)" },
+};
+
+export const RELEASE = { cancelled: "#9ecae1", reduced: "#a1d99b", cleared: "#238b45" };
+
+export const FIND = "#6a3d9a";
+export const ACCIDENT = "#111111";
+export const DEMINING_ACCIDENT = "#e6ab02";
+
+export const LAND_COVER = { farmland: "#eee8c8", forest: "#cfe2c0", built_up: "#e3d9d6" };
+export const RIVER = "#7fb2d9";
+export const ROAD = "#a39b91";
+export const FRONT_LINE = "#7b4a2d";
+export const POSITION = "#7b4a2d";
+export const SETTLEMENT = "#555555";
+export const PAPER = "#f6f4ee";

@@ -1,0 +1,222 @@
+"""The web UI in Debian's chromium: log in, see hazards drawn, edit a record, see its history.
+
+The app is served by uvicorn on a loopback port; every request the page makes is recorded, and
+none may go to another host (MapLibre and its worker come from the server, the basemap is blank).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.web.conftest import PASSWORDS, Region
+from tests.web.tiles import write_raster_pmtiles
+
+WAIT_MS = 60_000
+INTERACTIVE = ["positions", "settlements", "hazard-fill", "release-fill", "finds", "accidents"]
+
+# A canvas pixel whose click opens a hazard area's popup: the top-most clickable feature within
+# the click handler's reach there is a hazard area (not released land, nor a point).
+FIND_HAZARD_PIXEL = """(layers) => {
+  const map = window.demineMap;
+  const canvas = map.getCanvas();
+  const width = canvas.clientWidth, height = canvas.clientHeight;
+  for (let y = 20; y < height - 20; y += 7) {
+    for (let x = 20; x < width - 20; x += 7) {
+      const [under] = map.queryRenderedFeatures([x, y], { layers });
+      if (!under || under.layer.id !== "hazard-fill") continue;
+      const around = map.queryRenderedFeatures([[x - 6, y - 6], [x + 6, y + 6]], { layers });
+      if (around.every((f) => f.layer.id === "hazard-fill"
+                              && f.properties.code === under.properties.code)) {
+        return { x, y, code: under.properties.code };
+      }
+    }
+  }
+  return null;
+}"""
+
+
+@dataclass
+class Tab:
+    """A browser page and the URL of every request it made."""
+
+    page: Page
+    requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def tab(chromium: Browser) -> Iterator[Tab]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    opened = Tab(context.new_page())
+    opened.page.set_default_timeout(WAIT_MS)
+    opened.page.on("request", lambda r: opened.requests.append(r.url))
+    yield opened
+    context.close()
+
+
+def foreign(urls: list[str], server: str) -> list[str]:
+    """Requests that left the server (data: and blob: URLs stay in the page)."""
+    home = urlsplit(server).netloc
+    return [u for u in urls
+            if urlsplit(u).scheme not in ("data", "blob") and urlsplit(u).netloc != home]
+
+
+def log_in(page: Page, server: str, name: str, next_path: str) -> None:
+    page.goto(f"{server}/login?next={next_path}")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", PASSWORDS[name])
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{server}{next_path}")
+
+
+def wait_for_map(page: Page) -> None:
+    page.wait_for_function("document.body.dataset.mapReady === '1'")
+    assert page.evaluate("document.body.dataset.mapError") is None
+
+
+def rendered(page: Page, layer: str) -> list[str]:
+    return list(page.evaluate(
+        """(layer) => window.demineMap.queryRenderedFeatures({ layers: [layer] })
+                      .map((f) => String(f.properties.code ?? f.id))""", layer))
+
+
+def test_log_in_see_hazards_drawn_edit_a_record_and_see_its_history(
+        tab: Tab, server: str, region: Region) -> None:
+    page = tab.page
+    with sqlite3.connect(region.path) as conn:
+        hazards = {r[0]: r[1] for r in conn.execute("SELECT code, status FROM hazard_areas")}
+        n_releases = conn.execute("SELECT COUNT(*) FROM releases").fetchone()[0]
+        n_finds = conn.execute("SELECT COUNT(*) FROM finds").fetchone()[0]
+
+    log_in(page, server, "admin", "/map")
+    page.wait_for_function("Number(document.body.dataset.hazardsLoaded) > 0")
+    assert int(page.evaluate("document.body.dataset.hazardsLoaded")) == len(hazards)
+    wait_for_map(page)
+    page.wait_for_function(
+        "window.demineMap.queryRenderedFeatures({ layers: ['hazard-fill'] }).length > 0")
+    # Fitted to the data: every hazard area is drawn, with the outline of its status.
+    assert set(rendered(page, "hazard-fill")) == set(hazards)
+    for status in set(hazards.values()):
+        drawn = set(rendered(page, f"hazard-outline-{status}"))
+        assert drawn == {c for c, s in hazards.items() if s == status}
+    assert len(set(rendered(page, "release-fill"))) == n_releases
+    assert len(set(rendered(page, "finds"))) == n_finds
+    assert page.locator("#layer-switcher input:checked").count() == 10
+    assert page.locator("#legend li").count() >= 15
+
+    # The layer switcher hides a layer.
+    page.uncheck("input[data-group=hazards]")
+    page.wait_for_function(
+        "window.demineMap.queryRenderedFeatures({ layers: ['hazard-fill'] }).length === 0")
+    page.check("input[data-group=hazards]")
+    page.wait_for_function(
+        "window.demineMap.queryRenderedFeatures({ layers: ['hazard-fill'] }).length > 0")
+
+    # Click a hazard area: its popup shows its properties and links to its record.
+    spot = page.evaluate(FIND_HAZARD_PIXEL, INTERACTIVE)
+    assert spot is not None, "no pixel shows a hazard area alone"
+    box = page.locator("#map canvas").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + spot["x"], box["y"] + spot["y"])
+    popup = page.locator(".maplibregl-popup")
+    popup.wait_for()
+    assert spot["code"] in popup.inner_text()
+    link = popup.locator("a.record-link")
+    assert link.get_attribute("href") == f"/records/hazard_areas/{spot['code']}"
+    link.click()
+    page.wait_for_url(f"{server}/records/hazard_areas/{spot['code']}")
+    page.wait_for_function("document.body.dataset.historyLoaded")
+
+    # A refused edit shows the API's message beside its field; nothing is written.
+    page.fill("#f-contamination", "BOGUS")
+    page.click("#edit-form button[type=submit]")
+    page.wait_for_function("document.getElementById('e-contamination').textContent !== ''")
+    assert "BOGUS" in page.inner_text("#e-contamination")
+    assert "invalid" in (page.get_attribute("[data-field=contamination]", "class") or "")
+
+    # A good edit is saved, and shows in the record's history.
+    new_name = f"Checked in the browser {spot['code']}"
+    page.fill("#f-contamination", page.inner_text("td[data-property=contamination]"))
+    page.fill("#f-name", new_name)
+    page.click("#edit-form button[type=submit]")
+    page.wait_for_function("document.getElementById('edit-status').textContent === 'Saved.'")
+    history = page.locator("#history tbody tr[data-event=corrected]")
+    history.last.wait_for()
+    assert new_name in history.last.inner_text() and "web:admin" in history.last.inner_text()
+    assert page.inner_text("#record-name") == new_name
+    with sqlite3.connect(region.path) as conn:
+        assert conn.execute("SELECT name FROM hazard_areas WHERE code = ?",
+                            (spot["code"],)).fetchone()[0] == new_name
+    page.reload()
+    assert page.input_value("#f-name") == new_name
+
+    assert foreign(tab.requests, server) == []
+    assert any(u.endswith("/static/vendor/maplibre-gl/maplibre-gl.mjs") for u in tab.requests)
+
+
+def test_anonymous_map_reads_only_public_layers(tab: Tab, server: str) -> None:
+    page = tab.page
+    statuses: list[int] = []
+    page.on("response", lambda r: statuses.append(r.status))
+    page.goto(f"{server}/map")
+    wait_for_map(page)
+    assert rendered(page, "hazard-fill")
+    assert page.is_disabled("input[data-group=finds]")
+    assert page.is_disabled("input[data-group=accidents]")
+    assert not any("/collections/finds/" in u for u in tab.requests)
+    assert [s for s in statuses if s >= 400] == []
+    assert foreign(tab.requests, server) == []
+
+
+def test_dashboard_draws_the_figures(tab: Tab, server: str) -> None:
+    page = tab.page
+    log_in(page, server, "viewer", "/dashboard")
+    page.wait_for_function("document.body.dataset.dashboardDrawn === '1'")
+    data = page.evaluate("fetch('/dashboard/data').then((r) => r.json())")
+    months = data["released_by_month"]["months"]
+    drawn = page.evaluate("""() => [...document.querySelectorAll(
+        '#released-by-month rect[data-series]')].map((r) => [r.dataset.category,
+        r.dataset.series, Number(r.dataset.value)])""")
+    expected = [[m["month"], method, m[method]] for m in months
+                for method in data["released_by_month"]["methods"] if m[method] > 0]
+    assert sorted(drawn) == sorted(expected)
+    units = page.locator("#remaining-by-unit rect[data-series]").count()
+    assert units == sum((u["SHA"] > 0) + (u["CHA"] > 0)
+                        for u in data["remaining_by_admin_unit"])
+    finds = page.locator("#finds-by-category rect[data-series]").count()
+    assert finds == len(data["finds_by_category"])
+    assert page.locator("#accidents-by-month rect[data-series]").count() > 0
+    assert foreign(tab.requests, server) == []
+
+
+def test_a_pmtiles_basemap_is_drawn_under_the_layers(
+        tab: Tab, server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    page = tab.page
+    archive = write_raster_pmtiles(tmp_path / "base.pmtiles", (180, 200, 230))
+    monkeypatch.setenv("DEMINE_BASEMAP", str(archive))
+    page.goto(f"{server}/map")
+    wait_for_map(page)
+    layers = page.evaluate("window.demineMap.getStyle().layers.map((l) => l.id)")
+    assert layers[:3] == ["background", "basemap-raster", "land-cover"]
+    assert page.evaluate("window.demineMap.isSourceLoaded('basemap')")
+    assert any(u.endswith("/basemap.pmtiles") for u in tab.requests)
+    assert page.is_checked("input[data-group=basemap]")
+    assert foreign(tab.requests, server) == []
+
+
+def test_the_map_zooms_to_the_record_it_is_asked_to_show(tab: Tab, server: str,
+                                                          region: Region) -> None:
+    page = tab.page
+    with sqlite3.connect(region.path) as conn:
+        total = conn.execute("SELECT COUNT(*) FROM hazard_areas").fetchone()[0]
+    page.goto(f"{server}/map?focus=HA-000007")
+    wait_for_map(page)
+    assert set(rendered(page, "hazard-focus")) == {"HA-000007"}
+    assert "HA-000007" in rendered(page, "hazard-fill")
+    assert len(set(rendered(page, "hazard-fill"))) < total
