@@ -44,6 +44,18 @@ class StaleRecord(Exception):
     """An edit made from an older version of a record than the stored one."""
 
 
+def writable_row(conn: Connection, code: str, expected_version: int | None,
+                 allowed: Callable[[dict[str, Any]], None] | None) -> dict[str, Any]:
+    """The stored row of a hazard area about to be changed, once the change may go ahead."""
+    row = get_hazard(conn, code)
+    if allowed is not None:
+        allowed(row)
+    if expected_version is not None and expected_version != row["version"]:
+        raise StaleRecord(f"hazard area {code} is at version {row['version']}, "
+                          f"not {expected_version}")
+    return row
+
+
 def parse_changes(changes: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Attribute corrections parsed to their stored form, and the reason for each refused one."""
     refused: dict[str, str] = {}
@@ -73,12 +85,7 @@ def update_hazard(
     if refused:
         raise InputError([Problem(None, code, reason) for reason in refused.values()])
     with store.write() as conn:
-        row = get_hazard(conn, code)
-        if allowed is not None:
-            allowed(row)
-        if expected_version is not None and expected_version != row["version"]:
-            raise StaleRecord(f"hazard area {code} is at version {row['version']}, "
-                              f"not {expected_version}")
+        row = writable_row(conn, code, expected_version, allowed)
         before = {k: row[k] for k in parsed}
         if before == parsed:
             return row
@@ -97,12 +104,7 @@ def delete_hazard(store: Store, code: str, actor: str, expected_version: int | N
                   allowed: Callable[[dict[str, Any]], None] | None = None) -> None:
     """Remove a hazard area recorded in error: only while no work or release refers to it."""
     with store.write() as conn:
-        row = get_hazard(conn, code)
-        if allowed is not None:
-            allowed(row)
-        if expected_version is not None and expected_version != row["version"]:
-            raise StaleRecord(f"hazard area {code} is at version {row['version']}, "
-                              f"not {expected_version}")
+        row = writable_row(conn, code, expected_version, allowed)
         for table in (releases, activities, tasks):
             if conn.execute(select(table.c.fid).where(table.c.hazard == code).limit(1)).first():
                 raise RecordInUse(f"hazard area {code} has {table.name} recorded on it; "
