@@ -7,7 +7,10 @@ Victims' names and dates of birth are personal data and stay out unless asked fo
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
+import warnings
+import zipfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,7 +22,11 @@ from demine.store.frames import query_frame
 from demine.store.schema import geometry_column, layer_table
 from demine.store.types import RawGeometry, decode_geometries
 
-FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG"}
+FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".fgb": "FlatGeobuf",
+           ".csv": "CSV", ".kml": "LIBKML", ".kmz": "LIBKML", ".zip": "ESRI Shapefile"}
+"""Export formats by file extension (`.shp.zip` and `.zip` are zipped Shapefiles)."""
+LAYER_OPTIONS = {"GeoJSON": {"RFC7946": "YES"}, "CSV": {"GEOMETRY": "AS_WKT"},
+                 "ESRI Shapefile": {"ENCODING": "UTF-8"}}
 PERSONAL = {"victims": ("name", "birth_date")}
 INTERNAL = ("fingerprint",)
 
@@ -69,14 +76,34 @@ def export_layer(conn: Connection, layer: str, path: str | Path,
     os.close(fd)
     os.unlink(tmp)
     try:
-        options = {"RFC7946": "YES"} if driver == "GeoJSON" else {}
-        if "geometry" in frame.columns and frame.geometry is not None:
-            pyogrio.write_dataframe(frame, tmp, layer=str(table.name), driver=driver,
-                                    layer_options=options)
+        if driver == "ESRI Shapefile":
+            write_zipped_shapefile(frame, str(table.name), Path(tmp))
         else:
-            pyogrio.write_dataframe(frame, tmp, layer=str(table.name), driver=driver)
+            write_frame(frame, tmp, str(table.name), driver)
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
     return len(frame)
+
+
+def write_frame(frame: gpd.GeoDataFrame, path: str, layer: str, driver: str) -> None:
+    options = LAYER_OPTIONS.get(driver, {})
+    has_geometry = "geometry" in frame.columns and frame.geometry is not None
+    if driver == "CSV" and not has_geometry:
+        options = {}
+    pyogrio.write_dataframe(frame, path, layer=layer, driver=driver, layer_options=options)
+
+
+def write_zipped_shapefile(frame: gpd.GeoDataFrame, layer: str, path: Path) -> None:
+    """A Shapefile's parts in one zip (its field names are cut to 10 characters on the way)."""
+    folder = Path(tempfile.mkdtemp(prefix=".demine-shp-", dir=path.parent))
+    try:
+        with warnings.catch_warnings():  # GDAL says it cuts names to 10 characters: we know
+            warnings.simplefilter("ignore", RuntimeWarning)
+            write_frame(frame, str(folder / f"{layer}.shp"), layer, "ESRI Shapefile")
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            for part in sorted(folder.iterdir()):
+                archive.write(part, part.name)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

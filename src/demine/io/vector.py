@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +18,7 @@ import pyogrio
 import shapely
 from numpy.typing import NDArray
 
+from demine.geo import mgrs
 from demine.geo.crs import to_wgs84
 from demine.model.problems import InputError, Problem
 
@@ -41,7 +43,7 @@ class FeatureTable:
         return len(self.geometries)
 
 
-def choose_layer(path: Path, wanted: tuple[str, ...]) -> str | None:
+def choose_layer(path: str | Path, wanted: tuple[str, ...]) -> str | None:
     """The layer to read: the only one, or the one named like what is imported."""
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(str(path))]
@@ -59,20 +61,31 @@ def choose_layer(path: Path, wanted: tuple[str, ...]) -> str | None:
 
 
 def read_features(path: str | Path, wanted_layers: tuple[str, ...] = ()) -> FeatureTable:
-    """All features of a vector file, reprojected to WGS84."""
+    """All features of a vector file, reprojected to WGS84.
+
+    A `.zip` is read as a zipped Shapefile; a CSV may give positions as MGRS references in an
+    `mgrs` column instead of `wkt` or `lon`/`lat`.
+    """
     path = Path(path)
     if not path.exists():
         raise InputError([Problem(None, None, f"{path}: no such file")])
-    options = CSV_OPTIONS if path.suffix.lower() == ".csv" else {}
-    layer = choose_layer(path, wanted_layers)
+    suffix = path.suffix.lower()
+    options = CSV_OPTIONS if suffix == ".csv" else {}
+    source = f"/vsizip/{path.resolve()}" if suffix == ".zip" else str(path)
+    layer = choose_layer(source, wanted_layers)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            meta, table = pyogrio.raw.read_arrow(str(path), layer=layer, **options)
+            meta, table = pyogrio.raw.read_arrow(str(source), layer=layer, **options)
     except Exception as exc:
         raise InputError([Problem(None, None, f"{path}: cannot be read ({exc})")]) from exc
     names = [str(n) for n in meta["fields"]]
     geometry_name = meta.get("geometry_name") or "wkb_geometry"
+    mgrs_column = next((n for n in names if n.lower() == "mgrs"), None)
+    if geometry_name not in table.column_names and suffix == ".csv" and mgrs_column:
+        properties = table.select(names).to_pandas()
+        geometries, problems = mgrs_points(properties[mgrs_column].tolist())
+        return FeatureTable(geometries, properties.drop(columns=[mgrs_column]), problems)
     if geometry_name not in table.column_names:
         raise InputError([Problem(None, None, f"{path}: has no geometry column")])
     properties = table.select(names).to_pandas()
@@ -86,6 +99,19 @@ def read_features(path: str | Path, wanted_layers: tuple[str, ...] = ()) -> Feat
             [Problem(None, None, f"{path}: cannot reproject from {crs} ({exc})")]
         ) from exc
     return FeatureTable(geometries, properties, problems)
+
+
+def mgrs_points(references: list[Any]) -> tuple[NDArray[np.object_], list[Problem]]:
+    """Points of MGRS references; an unreadable one is a problem of its row (counted from 1)."""
+    points = np.empty(len(references), dtype=object)
+    problems = []
+    for i, ref in enumerate(references):
+        try:
+            points[i] = shapely.Point(*mgrs.parse(str(ref or "")))
+        except mgrs.MGRSError as exc:
+            points[i] = None
+            problems.append(Problem(i + 1, None, f"mgrs: {exc}"))
+    return points, problems
 
 
 def decode_wkb(wkb: NDArray[np.object_]) -> tuple[NDArray[np.object_], list[Problem]]:
