@@ -244,16 +244,33 @@ def print_stats(figures: dict[str, Any]) -> None:
 @app.command("export")
 def export_cmd(
     ctx: typer.Context,
-    layer: Annotated[str, typer.Argument(help="A layer name, e.g. hazard_areas (or hazards).")],
-    file: Annotated[Path, typer.Argument(help="Output file: .geojson or .gpkg.")],
+    layer: Annotated[str, typer.Argument(
+        help="A layer name, e.g. hazard_areas (or hazards); with --all, the output file.")],
+    file: Annotated[Path | None, typer.Argument(
+        help="Output file: .geojson, .gpkg, .fgb, .csv, .kml, .kmz or .shp.zip.")] = None,
+    all_layers: Annotated[bool, typer.Option(
+        "--all", help="Every layer into one GeoPackage with QGIS styles (a field package).")]
+    = False,
     include_personal: Annotated[bool, typer.Option(
         help="Include victims' names and dates of birth (recorded in the audit log).")] = False,
 ) -> None:
-    """Write one layer to a GeoJSON or GeoPackage file."""
-    from demine.io.export import export_layer
+    """Write a layer to a file (format by extension), or with --all every layer to a .gpkg."""
+    from demine.io.export import export_all, export_layer
     from demine.store import audit
     from demine.store.base import now_iso
 
+    if all_layers:
+        if file is not None:
+            raise fail(["error: with --all give only the output file (demine export --all "
+                        "FILE.gpkg)"])
+        with user_errors():
+            store = ctx.obj.store()
+            with store.read() as conn:
+                counts = export_all(conn, Path(layer))
+        say(f"exported {len(counts)} layers ({sum(counts.values())} records) to {layer}")
+        return
+    if file is None:
+        raise fail(["error: give a layer and an output file (or --all FILE.gpkg)"])
     with user_errors():
         store = ctx.obj.store()
         with phases(f"exporting {layer}", count=1) as step, store.read() as conn:

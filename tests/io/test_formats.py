@@ -74,3 +74,42 @@ def test_mgrs_references_as_field_teams_write_them(tmp_path: Path) -> None:
     assert table.geometries[0].x == pytest.approx(2.29449, abs=2e-4)
     assert [p.index for p in table.problems] == [2]
     assert "mgrs" in table.problems[0].reason
+
+
+def test_field_package_has_every_layer_styled_for_qgis(source: str, tmp_path: Path) -> None:
+    import sqlite3
+    import xml.etree.ElementTree as ET
+
+    import pyogrio
+
+    from demine.store.schema import LAYERS, geometry_column
+
+    out = tmp_path / "field.gpkg"
+    result = Cli(source)("export", "--all", str(out))
+    assert result.exit_code == 0, result.output
+    listed = {str(name) for name, _ in pyogrio.list_layers(out)}
+    assert set(LAYERS) - {"audit_log"} <= listed and "audit_log" not in listed
+    store = open_store(source)
+    for name, table in LAYERS.items():
+        if name == "audit_log":
+            continue
+        frame = pyogrio.read_dataframe(out, layer=name)
+        with store.read() as conn:
+            from sqlalchemy import func
+            stored = conn.execute(select(func.count()).select_from(table)).scalar_one()
+        assert len(frame) == stored, name
+        if geometry_column(table) is not None and stored:
+            assert frame.crs.to_epsg() == 4326, name
+    store.dispose()
+    with sqlite3.connect(out) as db:
+        styles = dict(db.execute("SELECT f_table_name, styleQML FROM layer_styles "
+                                 "WHERE useAsDefault"))
+    root = ET.fromstring(styles["hazard_areas"].split("'SYSTEM'>", 1)[1])
+    categories = {c.get("value"): c.get("label") for c in root.iter("category")}
+    assert set(categories) == {"CHA", "SHA"}
+    assert {"releases", "finds", "roads"} <= set(styles)
+    assert "victims" in listed
+    victims = pyogrio.read_dataframe(out, layer="victims")
+    assert victims["name"].isna().all() if "name" in victims else True
+    refused = Cli(source)("export", "--all", str(tmp_path / "field.geojson"))
+    assert refused.exit_code != 0 and "GeoPackage" in refused.stderr

@@ -17,9 +17,10 @@ import geopandas as gpd
 import pyogrio
 from sqlalchemy import Connection, select, type_coerce
 
+from demine.io.styles import write_styles
 from demine.model.problems import InputError, Problem
 from demine.store.frames import query_frame
-from demine.store.schema import geometry_column, layer_table
+from demine.store.schema import LAYERS, geometry_column, layer_table
 from demine.store.types import RawGeometry, decode_geometries
 
 FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".fgb": "FlatGeobuf",
@@ -28,7 +29,8 @@ FORMATS = {".geojson": "GeoJSON", ".json": "GeoJSON", ".gpkg": "GPKG", ".fgb": "
 LAYER_OPTIONS = {"GeoJSON": {"RFC7946": "YES"}, "CSV": {"GEOMETRY": "AS_WKT"},
                  "ESRI Shapefile": {"ENCODING": "UTF-8"}}
 PERSONAL = {"victims": ("name", "birth_date")}
-INTERNAL = ("fingerprint",)
+INTERNAL = ("fingerprint", "fid")
+"""Bookkeeping columns no file needs (a GeoPackage makes its own `fid`)."""
 
 
 def driver_for(path: Path) -> str:
@@ -107,3 +109,41 @@ def write_zipped_shapefile(frame: gpd.GeoDataFrame, layer: str, path: Path) -> N
                 archive.write(part, part.name)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+FIELD_PACKAGE_SKIPS = ("audit_log",)
+"""Layers a field package leaves out (the audit log stays with the registry)."""
+
+
+def export_all(conn: Connection, path: str | Path) -> dict[str, int]:
+    """Every layer into one GeoPackage with QGIS styles (a field package), whole or not at all."""
+    path = Path(path)
+    if path.suffix.lower() != ".gpkg":
+        raise InputError([Problem(None, None, f"{path}: --all writes a GeoPackage (.gpkg)")])
+    if not path.parent.exists():
+        raise InputError([Problem(None, None, f"{path.parent}: no such directory")])
+    fd, tmp = tempfile.mkstemp(suffix=".gpkg", dir=path.parent, prefix=".demine-")
+    os.close(fd)
+    os.unlink(tmp)
+    counts: dict[str, int] = {}
+    kinds: dict[str, str] = {}
+    try:
+        for name, table in LAYERS.items():
+            if name in FIELD_PACKAGE_SKIPS:
+                continue
+            frame = layer_frame(conn, name)
+            write_frame(frame, tmp, str(name), "GPKG")
+            counts[str(name)] = len(frame)
+            geom = geometry_column(table)
+            if geom is not None:
+                kinds[str(name)] = STYLE_KINDS.get(getattr(geom.type, "geometry_type", ""), "fill")
+        write_styles(Path(tmp), kinds)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return counts
+
+
+STYLE_KINDS = {"POINT": "marker", "LINESTRING": "line", "MULTIPOLYGON": "fill",
+               "GEOMETRY": "fill"}

@@ -1,0 +1,1 @@
+"""Shipped event mappings (TOML); `colombia_events.toml` is the commented reference."""
