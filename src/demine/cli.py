@@ -77,6 +77,35 @@ def fail(lines: list[str], code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _layer_import(layer: str) -> Any:
+    def command(
+        ctx: typer.Context,
+        file: Annotated[Path, typer.Argument(help="Any vector or table file GDAL reads.")],
+    ) -> None:
+        from demine.io.layers import import_layer, read_layer
+
+        with user_errors():
+            batch = read_layer(file, layer)
+            if batch.problems:  # before touching (or creating) the store
+                raise InputError(batch.problems)
+            store = ctx.obj.store(create=True)
+            created, already = import_layer(store, batch, ctx.obj.actor, str(file))
+        if already:
+            say(f"nothing to import: all {already} rows of {file} are already in the store")
+        else:
+            say(f"imported {created} {layer} from {file}")
+
+    command.__doc__ = f"Import {layer} (columns named as the layer's fields; codes kept)."
+    return command
+
+
+for _layer in ("organisations", "locations", "activities", "finds", "evidence", "accidents",
+               "victims", "teams", "tasks", "progress_reports", "inspections",
+               "education_sessions", "roads", "rivers", "land_cover", "front_lines",
+               "positions"):
+    import_app.command(_layer)(_layer_import(_layer))
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Turn the errors a user can cause into messages on stderr and a non-zero exit."""
@@ -149,6 +178,10 @@ def import_hazards_cmd(
             result = import_hazards(store, batch, ctx.obj.actor, str(file))
             step()
         _report_import("hazard areas", file, result)
+
+
+import_app.command("hazard_areas", help="Import hazard areas (the same as `import hazards`).")(
+    import_hazards_cmd)
 
 
 @import_app.command("releases")
