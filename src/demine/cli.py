@@ -180,6 +180,32 @@ def import_hazards_cmd(
         _report_import("hazard areas", file, result)
 
 
+@import_app.command("events")
+def import_events_cmd(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="An event file, or a directory of them.")],
+    mapping: Annotated[str, typer.Option(
+        help="A shipped mapping's name (colombia_events) or the path of a mapping TOML file.")],
+) -> None:
+    """Import events (accidents, finds, evidence) from another system through a mapping."""
+    from demine.io.events import import_events, read_events
+
+    with user_errors():
+        batch = read_events(path, mapping)
+        for notice in batch.notices:
+            say(f"note: {notice}")
+        if batch.problems:  # before touching (or creating) the store
+            raise InputError(batch.problems)
+        store = ctx.obj.store(create=True)
+        result = import_events(store, batch, ctx.obj.actor, str(path))
+    if result.get("already"):
+        say(f"nothing to import: all {result['already']} events of {path} are already in the "
+            "store")
+    else:
+        say(f"imported {result['accidents']} accidents, {result['finds']} finds, "
+            f"{result['evidence']} evidence from {path}")
+
+
 import_app.command("hazard_areas", help="Import hazard areas (the same as `import hazards`).")(
     import_hazards_cmd)
 

@@ -87,6 +87,11 @@ class EventMapping:
         return f"{PREFIXES[layer]}-{self.code.format(file=file, row=row, id=own_id)}"
 
 
+def source_key(code: str) -> str:
+    """A code without its layer's prefix: what identifies the event in its source."""
+    return code.split("-", 1)[1]
+
+
 # --- checks of single values: each returns (value, reason or None) ---------------------------
 
 Check = Callable[[Any], tuple[Any, str | None]]
@@ -225,6 +230,7 @@ def _check_table(
 
 
 def _check_type(code: str, table: Any, problems: list[str]) -> EventType | None:
+    """One [types.CODE] table: its layer decides which further keys it takes."""
     where = f"types.{code}"
     if not isinstance(table, dict):
         problems.append(f"[{where}]: must be a table with label and layer")
@@ -237,7 +243,7 @@ def _check_type(code: str, table: Any, problems: list[str]) -> EventType | None:
     own = TYPE_BY_LAYER[layer]
     for key in table:
         if key not in TYPE_COMMON and key not in own:
-            problems.append(f"[{where}] {key}: unknown key for a {layer} type "
+            problems.append(f"[{where}] {key}: unknown key for a type placed in {layer} "
                             f"(expected {', '.join([*TYPE_COMMON, *own])})")
     values = _check_table({k: v for k, v in table.items() if k in TYPE_COMMON or k in own},
                           {**TYPE_COMMON, **own}, where, problems)
@@ -256,7 +262,8 @@ def check_mapping(raw: dict[str, Any], source: str, name: str) -> EventMapping:
             problems.append(f"[{section}]: unknown section (expected {', '.join(SECTIONS)})")
         elif not isinstance(table, dict):
             problems.append(f"{section}: must be a table [{section}]")
-    tables = {s: raw.get(s) if isinstance(raw.get(s), dict) else {} for s in SECTIONS}
+    tables: dict[str, dict[str, Any]] = {
+        s: raw[s] if isinstance(raw.get(s), dict) else {} for s in SECTIONS}
     for section in SECTIONS:
         if section not in raw:
             problems.append(f"[{section}]: missing required section")
