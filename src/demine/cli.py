@@ -485,6 +485,30 @@ def simulate(
 
 
 @app.command()
+def check(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="JSON on stdout.")] = False,
+) -> None:
+    """Look for data that cannot be right: invalid shapes, duplicates, overlaps, area typos,
+    finds outside hazards or in released land, dates out of order, orphans.
+
+    Exits with 1 when an error-severity finding is made, so scripts can stop on bad data.
+    """
+    from demine.stats.quality import readable_report, run_checks
+
+    with user_errors():
+        store = ctx.obj.store()
+        with store.read() as conn:
+            findings = run_checks(conn)
+    if as_json:
+        sys.stdout.write(json.dumps([f.as_dict() for f in findings]) + "\n")
+    else:
+        say(readable_report(findings))
+    if any(f.severity == "error" for f in findings):
+        raise typer.Exit(1)
+
+
+@app.command()
 def serve(
     ctx: typer.Context,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
