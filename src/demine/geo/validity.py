@@ -26,12 +26,14 @@ def coordinate_problem(geom: shapely.Geometry) -> str | None:
     if not np.isfinite(coords).all():
         return "coordinates are not finite numbers"
     lon, lat = coords[:, 0], coords[:, 1]
+    swapped = (np.abs(lon) <= 90).all() and (np.abs(lat) <= 180).all()
+    hint = "; longitude and latitude look swapped" if swapped else ""
     bad_lon = np.flatnonzero(np.abs(lon) > 180)
     if len(bad_lon):
-        return f"longitude {lon[bad_lon[0]]:g} is out of range [-180, 180]"
+        return f"longitude {lon[bad_lon[0]]:g} is out of range [-180, 180]{hint}"
     bad_lat = np.flatnonzero(np.abs(lat) > 90)
     if len(bad_lat):
-        return f"latitude {lat[bad_lat[0]]:g} is out of range [-90, 90]"
+        return f"latitude {lat[bad_lat[0]]:g} is out of range [-90, 90]{hint}"
     return None
 
 

@@ -19,6 +19,7 @@ import pyogrio
 import shapely
 from sqlalchemy import Boolean, Date, Float, Integer, Table, select
 
+from demine.geo.validity import coordinate_problem
 from demine.io.columns import parse_count, parse_date
 from demine.io.vector import FeatureTable, read_features
 from demine.model import vocab
@@ -172,6 +173,10 @@ def read_layer(path: str | Path, layer: str) -> LayerBatch:
             if shape.geom_type not in allowed:
                 problems.append(Problem(i + 1, codes[i], f"a {shape.geom_type} cannot be a "
                                         f"{layer} geometry (expected {', '.join(allowed)})"))
+                continue
+            where = coordinate_problem(shape)
+            if where is not None:
+                problems.append(Problem(i + 1, codes[i], where))
                 continue
             if shape.geom_type == "Polygon" and kind == "MULTIPOLYGON":
                 shape = shapely.MultiPolygon([shape])

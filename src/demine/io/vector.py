@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 
 from demine.geo import mgrs
 from demine.geo.crs import to_wgs84
+from demine.io.safety import check_file
 from demine.model.problems import InputError, Problem
 
 CSV_OPTIONS = {
@@ -69,6 +70,7 @@ def read_features(path: str | Path, wanted_layers: tuple[str, ...] = ()) -> Feat
     path = Path(path)
     if not path.exists():
         raise InputError([Problem(None, None, f"{path}: no such file")])
+    check_file(path)
     suffix = path.suffix.lower()
     options = CSV_OPTIONS if suffix == ".csv" else {}
     source = f"/vsizip/{path.resolve()}" if suffix == ".zip" else str(path)
