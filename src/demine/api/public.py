@@ -23,24 +23,14 @@ from fastapi.responses import Response
 from numpy.typing import NDArray
 from sqlalchemy import Connection, func, select, type_coerce
 
+from demine.geo.local import radii
 from demine.store import Store
 from demine.store.schema import audit_log, hazard_areas
 from demine.store.types import RawGeometry, decode_geometries
 
-A, F = 6378137.0, 1 / 298.257223563
-E2 = F * (2 - F)
 MAX_RADIUS_M = 50_000.0
 
 router = APIRouter()
-
-
-def radii(lat: float) -> tuple[float, float]:
-    """Metres per radian north (meridian) and east (prime vertical times cos lat) at `lat`."""
-    s = math.sin(math.radians(lat))
-    w = math.sqrt(1 - E2 * s * s)
-    meridian = A * (1 - E2) / w**3
-    normal = A / w
-    return meridian, normal * math.cos(math.radians(lat))
 
 
 @dataclass(frozen=True)
@@ -139,7 +129,7 @@ class NearbyIndex:
         nearest first."""
         with self.store.read() as conn:
             snap = self.get(conn)
-        north, east = radii(lat)
+        east, north = (float(v) for v in radii(lat))
         dlat = math.degrees(radius_m / north)
         dlon = math.degrees(radius_m / max(east, 1e-6))
         idx = snap.tree.query(shapely.box(lon - dlon, lat - dlat, lon + dlon, lat + dlat))
