@@ -210,6 +210,32 @@ import_app.command("hazard_areas", help="Import hazard areas (the same as `impor
     import_hazards_cmd)
 
 
+@import_app.command("submissions")
+def import_submissions_cmd(
+    ctx: typer.Context,
+    form: Annotated[str, typer.Argument(
+        help="A shipped form (nts, eo_spot, clearance_daily, accident) or an XLSForm's path.")],
+    file: Annotated[Path, typer.Argument(
+        help="The tool's export: KoboToolbox XLSX, or a ZIP of ODK Central's CSV files.")],
+) -> None:
+    """Import field-form submissions; those already imported are left alone."""
+    from demine.io.submissions import import_submissions, read_submissions
+
+    with user_errors():
+        export = read_submissions(form, file)  # before touching (or creating) the store
+        store = ctx.obj.store(create=True)
+        result = import_submissions(store, export, ctx.obj.actor)
+    for notice in result.notices:
+        say(f"note: {notice}")
+    made = ", ".join(f"{n} {layer}" for layer, n in result.created.items() if n)
+    if result.submissions:
+        say(f"imported {result.submissions} submissions from {file}: {made}")
+    if result.already:
+        say(f"{result.already} submissions of {file} were already in the store")
+    if not result.submissions and not result.already:
+        say(f"nothing to import: {file} holds no submissions")
+
+
 @import_app.command("releases")
 def import_releases_cmd(
     ctx: typer.Context,

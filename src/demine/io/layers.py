@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
-from sqlalchemy import Boolean, Date, Float, Integer, Table, select
+from sqlalchemy import Boolean, Connection, Date, Float, Integer, Table, select
 
 from demine.geo.validity import coordinate_problem
 from demine.io.columns import parse_count, parse_date
@@ -127,8 +127,12 @@ def read_layer(path: str | Path, layer: str) -> LayerBatch:
         choices = ", ".join(n for n in LAYERS if n not in ("audit_log",))
         raise InputError([Problem(None, None, f"unknown layer {layer!r} for this import "
                                               f"(expected one of {choices})")])
+    return layer_from_table(_properties(path, LAYERS[layer]), layer, str(path))
+
+
+def layer_from_table(features: FeatureTable, layer: str, source: str) -> LayerBatch:
+    """Rows of `layer` from features already read (a file's, or a form's submissions)."""
     table = LAYERS[layer]
-    features = _properties(path, table)
     frame = features.properties
     lower = {str(c).lower(): str(c) for c in frame.columns}
     codes: list[str | None] = [None] * len(frame)
@@ -140,18 +144,18 @@ def read_layer(path: str | Path, layer: str) -> LayerBatch:
     for column in table.columns:
         if column.name in SKIPPED:
             continue
-        source = lower.get(column.name) or lower.get(column.name[:10])
+        found = lower.get(column.name) or lower.get(column.name[:10])
         default = DEFAULTS.get((layer, column.name))
         required = not column.nullable and default is None and column.name != "code"
-        if source is None:
+        if found is None:
             if required and len(frame):
-                problems.append(Problem(None, None, f"{path}: has no {column.name!r} column "
+                problems.append(Problem(None, None, f"{source}: has no {column.name!r} column "
                                                     f"(required in {layer})"))
             for row in rows:
                 row[column.name] = default
             continue
         parse = _parser(table, column)
-        for i, value in enumerate(frame[source].tolist()):
+        for i, value in enumerate(frame[found].tolist()):
             blank = value is None or (isinstance(value, float) and np.isnan(value)) or \
                 str(value).strip() == ""
             if blank:
@@ -192,25 +196,28 @@ def read_layer(path: str | Path, layer: str) -> LayerBatch:
     return LayerBatch(layer, rows, problems)
 
 
-def import_layer(store: Store, batch: LayerBatch, actor: str, source: str) -> tuple[int, int]:
-    """Write a batch in one transaction: (created, already in the store)."""
+def import_layer(store: Store, batch: LayerBatch, actor: str, source: str,
+                 conn: Connection | None = None) -> tuple[int, int]:
+    """Write a batch in one transaction (or in `conn`'s): (created, already in the store)."""
     if batch.problems:
         raise InputError(batch.problems)
     if not batch.rows:
         raise InputError([Problem(None, None, "the file holds no rows")])
+    if conn is None:
+        with store.write() as own:
+            return import_layer(store, batch, actor, source, own)
     table = LAYERS[batch.layer]
-    with store.write() as conn:
-        codes = [r.get("code") for r in batch.rows]
-        known: set[str] = set()
-        if "code" in table.c and any(codes):
-            known = set(conn.execute(select(table.c.code).where(
-                table.c.code.in_([c for c in codes if c]))).scalars())
-        if known:
-            if len(known) == len(batch.rows):
-                return 0, len(known)
-            raise InputError([Problem(i + 1, c, "already in the store; this file mixes new and "
-                                                "already-imported rows, so nothing was imported")
-                              for i, c in enumerate(codes) if c in known])
-        insert_records(store, conn, table, batch.rows, actor, now_iso(),
-                       PREFIXES.get(batch.layer))
+    codes = [r.get("code") for r in batch.rows]
+    known: set[str] = set()
+    if "code" in table.c and any(codes):
+        known = set(conn.execute(select(table.c.code).where(
+            table.c.code.in_([c for c in codes if c]))).scalars())
+    if known:
+        if len(known) == len(batch.rows):
+            return 0, len(known)
+        raise InputError([Problem(i + 1, c, "already in the store; this file mixes new and "
+                                            "already-imported rows, so nothing was imported")
+                          for i, c in enumerate(codes) if c in known])
+    insert_records(store, conn, table, batch.rows, actor, now_iso(),
+                   PREFIXES.get(batch.layer))
     return len(batch.rows), 0

@@ -8,7 +8,7 @@ import shapely
 
 from demine.io.columns import parse_column, parse_count, parse_date, text_column
 from demine.io.hazards import geometry_checks
-from demine.io.vector import read_features
+from demine.io.vector import FeatureTable, read_features
 from demine.model.batches import ReleaseBatch, fingerprints, to_multipolygons
 from demine.model.problems import Problem
 from demine.model.vocab import ReleaseMethod
@@ -16,7 +16,11 @@ from demine.model.vocab import ReleaseMethod
 
 def read_releases(path: str | Path, repair: bool = False) -> ReleaseBatch:
     """Release polygons of a file with every problem found in it."""
-    table = read_features(path, ("releases",))
+    return releases_from_table(read_features(path, ("releases",)), repair)
+
+
+def releases_from_table(table: FeatureTable, repair: bool = False) -> ReleaseBatch:
+    """Release polygons of features already read (a file's, or a form's submissions)."""
     frame = table.properties
     hazards = text_column(frame, "hazard", "hazard_code", "hazard_area")
     codes = text_column(frame, "code", "release_code")

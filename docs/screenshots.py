@@ -1,0 +1,123 @@
+"""Regenerate the README's map figure, docs/colombia-events.png, from the Colombian event data.
+
+The figure in "Importing event data through a mapping" is demine's own /map page after
+`demine import events ../shared/data/colombia-events --mapping colombia_events`. This script
+makes it again from scratch: a new GeoPackage in a temporary directory, the import through the
+CLI, a viewer account (finds and accidents are not public), `demine serve` on a free loopback
+port, and Debian's chromium driven by Playwright, as in tests/web. No basemap is drawn unless
+$DEMINE_BASEMAP names a PMTiles file. Usage:
+
+    .venv/bin/python docs/screenshots.py [EVENTS_DIR]
+"""
+
+from __future__ import annotations
+
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.error import URLError
+
+from playwright.sync_api import Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMINE = ROOT / ".venv" / "bin" / "demine"
+EVENTS = ROOT.parent / "shared" / "data" / "colombia-events"
+OUT = ROOT / "docs" / "colombia-events.png"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run"]
+# Mainland Colombia, [[west, south], [east, north]]: fitted explicitly, since the page's own
+# extent includes the one source event whose longitude lost its sign (in the Indian Ocean).
+COLOMBIA = [[-79.2, -4.3], [-66.8, 12.6]]
+WAIT_MS = 120_000
+
+
+def demine(db: str, *args: str, stdin: str | None = None) -> None:
+    subprocess.run([str(DEMINE), "--db", db, *args], input=stdin, text=True, check=True)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until_up(url: str, server: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/login", timeout=2):
+                return
+        except (URLError, ConnectionError):
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("demine serve did not start") from None
+            time.sleep(0.2)
+
+
+def draw(page: Page, url: str, password: str) -> None:
+    """Log in, open /map, wait for the layers, fit Colombia and wait for the points to draw."""
+    page.goto(f"{url}/login?next=/map")
+    page.fill("input[name=name]", "screenshots")
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/map")
+    page.wait_for_function("document.body.dataset.mapReady === '1'")
+    error = page.evaluate("document.body.dataset.mapError")
+    if error:
+        raise RuntimeError(f"the map page reported: {error}")
+    drawn = page.evaluate("""async (bounds) => {
+      const map = window.demineMap;
+      map.fitBounds(bounds, { padding: 20, duration: 0 });
+      const idle = map.once("idle");
+      map.triggerRepaint();
+      await idle;
+      const count = (id) => map.queryRenderedFeatures({ layers: [id] }).length;
+      return { finds: count("finds"), accidents: count("accidents") };
+    }""", COLOMBIA)
+    if not (drawn["finds"] and drawn["accidents"]):
+        raise RuntimeError(f"points missing from the map: {drawn}")
+    print(f"drawn: {drawn}")
+
+
+def main() -> None:
+    events = Path(sys.argv[1]) if len(sys.argv) > 1 else EVENTS
+    if not (ROOT / "src" / "demine" / "web" / "static" / "vendor" / "maplibre-gl").is_dir():
+        subprocess.run(["make", "web"], cwd=ROOT, check=True)
+    password = secrets.token_urlsafe(16)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = f"sqlite:///{Path(tmp) / 'colombia.gpkg'}"
+        demine(db, "import", "events", str(events), "--mapping", "colombia_events")
+        demine(db, "user", "add", "screenshots", "--role", "viewer", stdin=password + "\n")
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen([str(DEMINE), "--db", db, "serve", "--port", str(port)])
+        try:
+            wait_until_up(url, server)
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                                     args=CHROMIUM_ARGS)
+                try:
+                    page = browser.new_page(viewport={"width": 1200, "height": 950})
+                    page.set_default_timeout(WAIT_MS)
+                    draw(page, url, password)
+                    page.screenshot(path=str(OUT))
+                finally:
+                    browser.close()
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    print(f"wrote {OUT.relative_to(ROOT)} ({OUT.stat().st_size // 1024} KB)")
+
+
+if __name__ == "__main__":
+    main()
