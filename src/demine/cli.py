@@ -84,7 +84,7 @@ def _layer_import(layer: str) -> Any:
     ) -> None:
         from demine.io.layers import import_layer, read_layer
 
-        with user_errors():
+        with user_errors(file):
             batch = read_layer(file, layer)
             if batch.problems:  # before touching (or creating) the store
                 raise InputError(batch.problems)
@@ -107,12 +107,13 @@ for _layer in ("organisations", "locations", "activities", "finds", "evidence", 
 
 
 @contextmanager
-def user_errors() -> Iterator[None]:
-    """Turn the errors a user can cause into messages on stderr and a non-zero exit."""
+def user_errors(source: Path | None = None) -> Iterator[None]:
+    """Turn the errors a user can cause into messages on stderr and a non-zero exit (a
+    feature's problem naming `source`, the file it is in)."""
     try:
         yield
     except InputError as exc:
-        raise fail([f"error: {p}" for p in exc.problems]) from None
+        raise fail([f"error: {p.located(source)}" for p in exc.problems]) from None
     except ScenarioError as exc:
         raise fail([f"error: {exc.source}: {p}" for p in exc.problems]) from None
     except (StoreError, UnknownRecord, ValueError, KeyError, OSError) as exc:
@@ -168,7 +169,7 @@ def import_hazards_cmd(
     from demine.io.hazards import read_hazards
     from demine.store.imports import import_hazards
 
-    with user_errors():
+    with user_errors(file):
         with phases(f"importing {file.name}") as step:
             batch = read_hazards(file, repair=repair)
             if batch.problems:  # before touching (or creating) the store
@@ -247,7 +248,7 @@ def import_releases_cmd(
     from demine.io.releases import read_releases
     from demine.store.imports import import_releases
 
-    with user_errors():
+    with user_errors(file):
         with phases(f"importing {file.name}") as step:
             batch = read_releases(file, repair=repair)
             step()

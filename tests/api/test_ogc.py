@@ -11,7 +11,12 @@ from sqlalchemy import func, select
 
 from demine.api.collections import COLLECTIONS
 from demine.api.ogc import CONFORMANCE
-from demine.store.schema import hazard_areas
+from demine.model.entities import Evidence
+from demine.model.vocab import EvidenceKind
+from demine.store.accounts import set_setting
+from demine.store.base import now_iso
+from demine.store.records import insert_entities
+from demine.store.schema import evidence, hazard_areas
 from tests.api.conftest import Service
 
 CORE = "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
@@ -52,10 +57,11 @@ def test_landing_conformance_and_api(service: Service) -> None:
 def test_collections_need_a_login_except_the_public_ones(service: Service) -> None:
     anonymous = {c["id"] for c in service.client.get("/collections").json()["collections"]}
     assert anonymous == {c.id for c in COLLECTIONS.values() if c.public}
-    assert "hazard_areas" in anonymous and "finds" not in anonymous
-    assert service.client.get("/collections/finds/items").status_code == 401
-    assert service.client.get("/collections/finds/items",
-                              headers=service.headers("viewer")).status_code == 200
+    assert "hazard_areas" in anonymous and not {"finds", "evidence"} & anonymous
+    for restricted in ("finds", "evidence"):
+        assert service.client.get(f"/collections/{restricted}/items").status_code == 401
+        assert service.client.get(f"/collections/{restricted}/items",
+                                  headers=service.headers("viewer")).status_code == 200
     every = service.client.get("/collections", headers=service.headers("viewer")).json()
     assert {c["id"] for c in every["collections"]} == set(COLLECTIONS)
     for c in every["collections"]:
@@ -144,3 +150,58 @@ def test_cql2_filters_and_queryables(service: Service) -> None:
     plain = all_items(service, "/collections/hazard_areas/items?limit=1000&classification=SHA")
     assert all(f["properties"]["classification"] == "SHA" for f in plain) and plain
     assert json.dumps(plain)
+
+
+def test_evidence_is_served_to_logged_in_users_only(service: Service) -> None:
+    """Points and polygons alike, with their properties; hidden from the public like finds."""
+    with service.store.read() as conn:
+        area = conn.execute(select(hazard_areas.c.geom)
+                            .where(hazard_areas.c.code == "HA-000001")).scalar_one()
+    report = Evidence(kind=EvidenceKind.SEIZURE, code="EV-API-1", evidence_date=date(2024, 5, 2),
+                      source="police", description="a cache of mines, mapped as an area",
+                      geometry=area.centroid.buffer(0.001))
+    with service.store.write() as conn:
+        insert_entities(service.store, conn, [report], "test", now_iso())
+    with service.store.read() as conn:
+        stored = {r.code: r for r in conn.execute(select(evidence))}
+    assert len(stored) > 1
+
+    served = {f["id"]: f for f in all_items(service, "/collections/evidence/items?limit=7",
+                                            "viewer")}
+    assert set(served) == set(stored)
+    for code, row in stored.items():
+        props = served[code]["properties"]
+        assert {k: props[k] for k in ("kind", "source", "description")} == {
+            "kind": row.kind, "source": row.source, "description": row.description}
+        day = row.evidence_date
+        assert props["evidence_date"] == (day.isoformat() if day is not None else None)
+        assert shapely.geometry.shape(served[code]["geometry"]).equals_exact(row.geom, 1e-9)
+    assert {f["geometry"]["type"] for f in served.values()} == {"Point", "Polygon"}
+    one = service.client.get("/collections/evidence/items/EV-API-1",
+                             headers=service.headers("viewer")).json()
+    assert one["properties"]["kind"] == "seizure" and one["geometry"]["type"] == "Polygon"
+    seizures = all_items(service, "/collections/evidence/items?filter=kind = 'seizure'",
+                         "viewer")
+    assert {f["id"] for f in seizures} == {c for c, r in stored.items() if r.kind == "seizure"}
+    dated = all_items(service, "/collections/evidence/items?datetime=2024-05-02", "viewer")
+    assert "EV-API-1" in {f["id"] for f in dated}
+    queryables = service.client.get("/collections/evidence/queryables",
+                                    headers=service.headers("viewer")).json()
+    assert {"kind", "evidence_date", "source", "description"} <= set(queryables["properties"])
+    assert queryables["properties"]["geometry"]["format"] == "geometry-any"
+    html = service.client.get("/collections/evidence/items?f=html",
+                              headers=service.headers("viewer"))
+    assert html.status_code == 200 and "Evidence" in html.text
+
+    def anonymous() -> list[int]:
+        return [service.client.get(f"/collections/evidence{tail}").status_code
+                for tail in ("", "/items", "/items/EV-API-1", "/queryables", "/schema")]
+
+    assert anonymous() == [401] * 5
+    set_setting(service.store, "public_read", "off", "test")
+    try:
+        assert anonymous() == [401] * 5
+        assert service.client.get("/collections/evidence/items",
+                                  headers=service.headers("viewer")).status_code == 200
+    finally:
+        set_setting(service.store, "public_read", "on", "test")

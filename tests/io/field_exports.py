@@ -24,11 +24,16 @@ class Submission:
     repeats: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
+def _parts(value: Any) -> list[str]:
+    """A geopoint answer's latitude, longitude, altitude and accuracy ('' when missing)."""
+    return [*str(value or "").split(), "", "", "", ""][:4]
+
+
 def _kobo_columns(q: Question, value: Any) -> dict[str, Any]:
     header = "/".join((*q.path, q.name))
     out = {header: "" if value is None else value}
     if q.type == "geopoint":
-        parts = (str(value).split() + ["", "", "", ""])[:4] if value else ["", "", "", ""]
+        parts = _parts(value)
         for part, name in zip(parts, ("latitude", "longitude", "altitude", "precision"),
                               strict=True):
             out["/".join((*q.path, f"_{q.name}_{name}"))] = part
@@ -83,7 +88,7 @@ def _sheet(sheet: Any, rows: list[dict[str, Any]], empty: list[str] | None = Non
 def _odk_columns(q: Question, value: Any, base: tuple[str, ...]) -> dict[str, Any]:
     header = "-".join((*q.path[len(base):], q.name))
     if q.type == "geopoint":
-        parts = (str(value).split() + ["", "", "", ""])[:4] if value else ["", "", "", ""]
+        parts = _parts(value)
         return {f"{header}-{c}": p for c, p in
                 zip(("Latitude", "Longitude", "Altitude", "Accuracy"), parts, strict=True)}
     return {header: "" if value is None else value}

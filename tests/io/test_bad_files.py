@@ -19,12 +19,12 @@ ENTITY_KML = """<?xml version="1.0"?>
 
 
 def refused(tmp_path: Path, layer: str, path: Path, reason: str, row: bool = False) -> None:
-    """Refused with the reason, naming the file (or, for a row's problem, the feature)."""
+    """Refused with the reason, naming the file (and, for a row's problem, the feature)."""
     db = tmp_path / "never.gpkg"
     result = Cli(str(db))("import", layer, str(path))
     assert result.exit_code != 0, result.output
-    where = "feature " if row else str(path)
-    assert where in result.stderr and reason in result.stderr, result.stderr
+    assert str(path) in result.stderr and reason in result.stderr, result.stderr
+    assert ("error: feature " in result.stderr) == row, result.stderr
     assert "Traceback" not in result.stderr
     assert not db.exists()
 
@@ -97,4 +97,5 @@ def test_mixed_geometry_types(tmp_path: Path) -> None:
     path = tmp_path / "hazards.geojson"
     write_geojson(path, [feature(square(36.3, 50.1), code="HA-1"),
                          feature([36.4, 50.1], "Point", code="HA-2")])
-    refused(tmp_path, "hazards", path, "feature 2 (HA-2): geometry is a Point", row=True)
+    refused(tmp_path, "hazards", path, f"feature 2 (HA-2) of {path}: geometry is a Point",
+            row=True)

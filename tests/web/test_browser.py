@@ -13,13 +13,21 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import shapely
 from playwright.sync_api import Browser, Page
+from sqlalchemy import select
 
+from demine.model.entities import Evidence
+from demine.model.vocab import EvidenceKind
+from demine.store.base import now_iso
+from demine.store.records import insert_entities
+from demine.store.schema import evidence
 from tests.web.conftest import PASSWORDS, Region
 from tests.web.tiles import write_raster_pmtiles
 
 WAIT_MS = 60_000
-INTERACTIVE = ["positions", "settlements", "hazard-fill", "release-fill", "finds", "accidents"]
+INTERACTIVE = ["positions", "settlements", "hazard-fill", "release-fill", "evidence-fill",
+               "evidence-outline", "evidence", "finds", "accidents"]
 
 # A canvas pixel whose click opens a hazard area's popup: the top-most clickable feature within
 # the click handler's reach there is a hazard area (not released land, nor a point).
@@ -86,13 +94,31 @@ def rendered(page: Page, layer: str) -> list[str]:
                       .map((f) => String(f.properties.code ?? f.id))""", layer))
 
 
+def add_evidence_area(region: Region) -> str:
+    """An evidence polygon beside the simulated evidence points (once per region)."""
+    code = "EV-AREA-1"
+    with region.store.write() as conn:
+        if conn.execute(select(evidence.c.code).where(evidence.c.code == code)).first():
+            return code
+        point = conn.execute(select(evidence.c.geom).order_by(evidence.c.fid)).scalars().first()
+        assert isinstance(point, shapely.Point)
+        area = shapely.box(point.x + 0.001, point.y + 0.001, point.x + 0.004, point.y + 0.003)
+        insert_entities(region.store, conn, [Evidence(
+            kind=EvidenceKind.COMMUNITY_REPORT, code=code, source="test",
+            description="mines seen along a field edge", geometry=area)], "test", now_iso())
+    return code
+
+
 def test_log_in_see_hazards_drawn_edit_a_record_and_see_its_history(
         tab: Tab, server: str, region: Region) -> None:
     page = tab.page
+    area = add_evidence_area(region)
     with sqlite3.connect(region.path) as conn:
         hazards = {r[0]: r[1] for r in conn.execute("SELECT code, status FROM hazard_areas")}
         n_releases = conn.execute("SELECT COUNT(*) FROM releases").fetchone()[0]
         n_finds = conn.execute("SELECT COUNT(*) FROM finds").fetchone()[0]
+        points = {r[0] for r in conn.execute("SELECT code FROM evidence WHERE code <> ?",
+                                             (area,))}
 
     log_in(page, server, "admin", "/map")
     page.wait_for_function("Number(document.body.dataset.hazardsLoaded) > 0")
@@ -107,7 +133,12 @@ def test_log_in_see_hazards_drawn_edit_a_record_and_see_its_history(
         assert drawn == {c for c, s in hazards.items() if s == status}
     assert len(set(rendered(page, "release-fill"))) == n_releases
     assert len(set(rendered(page, "finds"))) == n_finds
-    assert page.locator("#layer-switcher input:checked").count() == 10
+    # Evidence: points as circles, areas as a fill and an outline (no circles on their corners).
+    assert points and set(rendered(page, "evidence")) == points
+    assert set(rendered(page, "evidence-fill")) == set(rendered(page, "evidence-outline")) == {
+        area}
+    assert page.locator("#layer-switcher input:checked").count() == 11
+    assert page.locator("#legend li", has_text="evidence (area)").count() == 1
     assert page.locator("#legend li").count() >= 15
 
     # The layer switcher hides a layer.
@@ -169,7 +200,10 @@ def test_anonymous_map_reads_only_public_layers(tab: Tab, server: str) -> None:
     assert rendered(page, "hazard-fill")
     assert page.is_disabled("input[data-group=finds]")
     assert page.is_disabled("input[data-group=accidents]")
-    assert not any("/collections/finds/" in u for u in tab.requests)
+    assert page.is_disabled("input[data-group=evidence]")
+    assert not any(f"/collections/{c}/" in u for u in tab.requests
+                   for c in ("finds", "evidence", "accidents"))
+    assert page.locator("#legend h3", has_text="Evidence").count() == 0
     assert [s for s in statuses if s >= 400] == []
     assert foreign(tab.requests, server) == []
 

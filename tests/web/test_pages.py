@@ -91,7 +91,9 @@ def test_map_asks_only_for_what_the_user_may_read(client: TestClient, region: Re
     assert anonymous["records"] is False and anonymous["basemap"] is None
     for collection in anonymous["collections"]:
         assert client.get(f"/collections/{collection}/items?limit=1").status_code == 200
-    assert client.get("/collections/finds/items?limit=1").status_code == 401
+    assert "evidence" not in anonymous["collections"]
+    for restricted in ("finds", "evidence"):
+        assert client.get(f"/collections/{restricted}/items?limit=1").status_code == 401
 
     set_setting(region.store, "public_read", "off", "test")
     try:
@@ -101,7 +103,7 @@ def test_map_asks_only_for_what_the_user_may_read(client: TestClient, region: Re
 
     log_in(client, "viewer")
     config = map_config(client.get("/map?focus=HA-000001").text)
-    assert {"finds", "accidents", "locations"} <= set(config["collections"])
+    assert {"finds", "evidence", "accidents", "locations"} <= set(config["collections"])
     assert config["records"] is True and config["focus"] == "HA-000001"
 
 
@@ -121,6 +123,7 @@ def test_a_configured_pmtiles_basemap_is_served_by_range(
 
 @pytest.mark.parametrize("path", ["/records", "/records/hazard_areas?status=open&page=2",
                                   "/records/hazard_areas/HA-000001", "/records/finds",
+                                  "/records/evidence",
                                   "/dashboard"])
 def test_pages_need_a_login_and_come_back_after_it(client: TestClient, path: str) -> None:
     response = client.get(path, follow_redirects=False)
@@ -229,3 +232,16 @@ def test_other_records_link_to_their_hazard_area(client: TestClient, region: Reg
     assert 'id="edit-form"' not in page
     index = client.get("/records").text
     assert 'href="/records/hazard_areas"' in index and 'href="/records/accidents"' in index
+    assert 'href="/records/evidence"' in index
+
+
+def test_evidence_has_its_list_and_record_pages(client: TestClient, region: Region) -> None:
+    log_in(client, "viewer")
+    with db(region) as conn:
+        code, kind, source = conn.execute(
+            "SELECT code, kind, source FROM evidence ORDER BY fid LIMIT 1").fetchone()
+    listing = client.get("/records/evidence").text
+    assert f'href="/records/evidence/{code}"' in listing
+    page = client.get(f"/records/evidence/{code}").text
+    assert f'data-property="kind">{kind}<' in page and source in page
+    assert 'id="edit-form"' not in page

@@ -54,6 +54,9 @@ COLLECTIONS: dict[str, Collection] = {c.id: c for c in (
                temporal="release_date", writable=False),
     Collection("finds", "Ordnance finds", "Explosive ordnance found and destroyed or removed",
                temporal="find_date"),
+    Collection("evidence", "Evidence",
+               "Indications that are not finds: suspicion and community reports, seizures, "
+               "arsenals, production sites", temporal="evidence_date"),
     Collection("accidents", "Accidents", "Mine/ERW accidents (victims' personal data is not here)",
                temporal="accident_date"),
     Collection("activities", "Activities", "Survey, clearance, EOD and QC activities",

@@ -85,8 +85,8 @@ def landing(request: Request) -> Response:
     root = base(request)
     doc = {
         "title": "demine",
-        "description": "Registry of hazardous areas, land release, finds and accidents "
-                       "(OGC API - Features)",
+        "description": "Registry of hazardous areas, land release, finds, evidence and "
+                       "accidents (OGC API - Features)",
         "links": [
             {"href": f"{root}/?f=json", "rel": "self", "type": "application/json",
              "title": "This document"},

@@ -21,6 +21,15 @@ class Problem:
             label += f" ({self.code})"
         return f"{label}: {self.reason}"
 
+    def located(self, source: object | None) -> str:
+        """As text, a feature's problem also naming the file it is in."""
+        if self.index is None or source is None:
+            return str(self)
+        label = f"feature {self.index}"
+        if self.code:
+            label += f" ({self.code})"
+        return f"{label} of {source}: {self.reason}"
+
 
 class InputError(Exception):
     """Input that cannot be taken, with every problem found in it."""

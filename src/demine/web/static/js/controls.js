@@ -22,8 +22,8 @@ function swatch(item) {
   if (item.circle) {
     box.classList.add("circle");
     box.style.background = item.circle;
-    if (item.stroke) box.style.border = `2px solid ${item.stroke}`;
   }
+  if (item.stroke) box.style.border = `2px solid ${item.stroke}`;
   return box;
 }
 

@@ -12,6 +12,14 @@ function byKind(table, fallback) {
   return ["match", ["get", "kind"], ...Object.entries(table).flat(), fallback];
 }
 
+// Evidence is points or polygons in one layer: each MapLibre layer draws its own geometry type
+// (a circle layer would otherwise put a circle on every vertex of a polygon).
+function ofType(...types) {
+  return ["match", ["geometry-type"], types, true, false];
+}
+const POINTS = ofType("Point", "MultiPoint");
+const AREAS = ofType("Polygon", "MultiPolygon");
+
 const hazardOutlines = Object.entries(colours.STATUS_OUTLINE).map(([status, style]) => ({
   id: `hazard-outline-${status}`, type: "line", filter: ["==", ["get", "status"], status],
   layout: visible,
@@ -98,6 +106,21 @@ export const GROUPS = [
                         "fill-opacity": 0.8 } }],
     legend: Object.entries(colours.RELEASE).map(([method, colour]) => (
       { label: method, fill: colour })),
+    popup: true,
+  },
+  {
+    id: "evidence", collection: "evidence", title: "Evidence",
+    layers: [
+      { id: "evidence-fill", type: "fill", layout: visible, filter: AREAS,
+        paint: { "fill-color": colours.EVIDENCE, "fill-opacity": 0.25 } },
+      { id: "evidence-outline", type: "line", layout: visible, filter: AREAS,
+        paint: { "line-color": colours.EVIDENCE, "line-width": 1.5 } },
+      { id: "evidence", type: "circle", layout: visible, filter: POINTS,
+        paint: { "circle-radius": 4, "circle-color": colours.EVIDENCE,
+                 "circle-stroke-color": "#ffffff", "circle-stroke-width": 1 } },
+    ],
+    legend: [{ label: "evidence (point)", circle: colours.EVIDENCE },
+             { label: "evidence (area)", fill: `${colours.EVIDENCE}40`, stroke: colours.EVIDENCE }],
     popup: true,
   },
   {

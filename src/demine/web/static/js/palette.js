@@ -15,6 +15,7 @@ export const STATUS_OUTLINE = {
 export const RELEASE = { cancelled: "#9ecae1", reduced: "#a1d99b", cleared: "#238b45" };
 
 export const FIND = "#6a3d9a";
+export const EVIDENCE = "#01665e"; // dark teal: indications that are not finds
 export const ACCIDENT = "#111111";
 export const DEMINING_ACCIDENT = "#e6ab02";
 
