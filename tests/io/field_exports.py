@@ -29,8 +29,19 @@ def _parts(value: Any) -> list[str]:
     return [*str(value or "").split(), "", "", "", ""][:4]
 
 
-def _kobo_columns(q: Question, value: Any) -> dict[str, Any]:
+def _label(q: Question, value: Any) -> Any:
+    """An answer as a label export writes it: each choice by its label."""
+    labels = {name: label for label, name in q.choices.items() if label != name}
+    if q.type == SELECT_MULTIPLE and value:
+        return " ".join(labels.get(v, v) for v in str(value).split())
+    return labels.get(value, value) if isinstance(value, str) else value
+
+
+def _kobo_columns(q: Question, value: Any, labels: bool = False) -> dict[str, Any]:
     header = "/".join((*q.path, q.name))
+    chosen = str(value or "").split()
+    if labels:
+        header, value = (q.labels[0] if q.labels else q.name), _label(q, value)
     out = {header: "" if value is None else value}
     if q.type == "geopoint":
         parts = _parts(value)
@@ -38,14 +49,16 @@ def _kobo_columns(q: Question, value: Any) -> dict[str, Any]:
                               strict=True):
             out["/".join((*q.path, f"_{q.name}_{name}"))] = part
     if q.type == SELECT_MULTIPLE:
-        chosen = str(value or "").split()
-        for option in dict.fromkeys(q.choices.values()):
-            out[f"{header}/{option}"] = 1 if option in chosen else 0
+        for label, option in q.choices.items():
+            if (label != option) == labels:
+                out[f"{header}/{label}"] = 1 if option in chosen else 0
     return out
 
 
-def kobo_xlsx(path: Path, form: Form, submissions: list[Submission]) -> Path:
-    """A KoboToolbox XLSX export: XML names, group paths joined by '/', one sheet per repeat."""
+def kobo_xlsx(path: Path, form: Form, submissions: list[Submission],
+              labels: bool = False) -> Path:
+    """A KoboToolbox XLSX export: XML names and group paths joined by '/' (or, with `labels`,
+    labels for questions and choices), one sheet per repeat."""
     book = Workbook()
     main = book.active
     main.title = re.sub(r"[\[\]:*?/\\]", "", form.title)[:31]
@@ -54,7 +67,7 @@ def kobo_xlsx(path: Path, form: Form, submissions: list[Submission]) -> Path:
         row: dict[str, Any] = {}
         for q in form.questions:
             if q.name != "instanceID":
-                row.update(_kobo_columns(q, s.answers.get(q.name)))
+                row.update(_kobo_columns(q, s.answers.get(q.name), labels))
         row.update({"meta/instanceID": f"uuid:{s.key}", "_id": 1000 + index, "_uuid": s.key,
                     "_submission_time": "2026-11-20T10:00:00", "_index": index})
         rows.append(row)
@@ -67,7 +80,7 @@ def kobo_xlsx(path: Path, form: Form, submissions: list[Submission]) -> Path:
                 n += 1
                 row = {}
                 for q in repeat.questions:
-                    row.update(_kobo_columns(q, answers.get(q.name)))
+                    row.update(_kobo_columns(q, answers.get(q.name), labels))
                 row.update({"_index": n, "_parent_table_name": main.title,
                             "_parent_index": index, "_submission__id": 1000 + index,
                             "_submission__uuid": s.key})

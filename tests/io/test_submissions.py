@@ -260,3 +260,17 @@ def test_an_own_xlsform_with_a_bad_target(tmp_path: Path) -> None:
     book.save(path)
     refused(tmp_path, [str(path), str(tmp_path / "x.zip")],
             f"{path}: question 'toes': accidents has no field 'toes'")
+
+
+def test_a_kobo_export_with_labels_for_headers_and_answers(gpkg_url: str, tmp_path: Path,
+                                                           hazards_file: Path) -> None:
+    cli = Cli(gpkg_url)
+    assert cli("import", "hazards", str(hazards_file)).exit_code == 0
+    path = kobo_xlsx(tmp_path / "labels.xlsx", load_form("nts"), [nts_survey()], labels=True)
+    header = [c.value for c in __import__("openpyxl").load_workbook(path)["hazard_areas"][1]]
+    assert "Classification" in header and "Land use blocked/Water" in header
+    result = cli("import", "submissions", "nts", str(path))
+    assert result.exit_code == 0, result.output
+    hazards = rows(gpkg_url, "hazard_areas", "code", "classification", "contamination",
+                   "blocked_land_use")
+    assert ("HA-C0FFEE001234-1", "CHA", "AP_MINE,UXO", "agriculture,water") in hazards

@@ -189,13 +189,20 @@ class Reader:
         return text or None
 
     def _multiple(self, q: Question, row: int, text: str) -> str | None:
-        if not text and q.name not in self.columns:  # one 0/1 column per option only
-            flags = [(c.split("/")[-1], v) for c in self.table.frame.columns
-                     if c.split("/")[-2:-1] == [q.name]
-                     for v in [self.table.value(row, c)]]
-            text = " ".join(name for name, v in flags if v.lower() in ("1", "true", "yes"))
-        names = [_choice(q, t) for t in text.split()]
-        return ",".join(dict.fromkeys(names)) or None
+        """Names chosen: from the space-separated names, else from the tool's one 0/1 column per
+        option (`question/option`, by name or label, as label exports write them)."""
+        tokens = text.split()
+        if tokens and all(t in q.choices for t in tokens):
+            return ",".join(dict.fromkeys(q.choices[t] for t in tokens)) or None
+        owners = {q.name, *q.labels}
+        flags = [(c.split("/")[-1], self.table.value(row, c)) for c in self.table.frame.columns
+                 if len(c.split("/")) > 1 and c.split("/")[-2] in owners]
+        if flags and all(option in q.choices for option, _ in flags):
+            chosen = [q.choices[o] for o, v in flags if v.lower() in ("1", "true", "yes")]
+            return ",".join(dict.fromkeys(chosen)) or None
+        if text in q.choices:
+            return q.choices[text]
+        return ",".join(_choice(q, t) for t in tokens) or None
 
 
 def _fill(rows: Rows, q: Question, value: Any, record: dict[str, Any]) -> None:
