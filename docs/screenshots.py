@@ -3,9 +3,9 @@
 The figure in "Importing event data through a mapping" is demine's own /map page after
 `demine import events ../shared/data/colombia-events --mapping colombia_events`. This script
 makes it again from scratch: a new GeoPackage in a temporary directory, the import through the
-CLI, a viewer account (finds and accidents are not public), `demine serve` on a free loopback
-port, and Debian's chromium driven by Playwright, as in tests/web. No basemap is drawn unless
-$DEMINE_BASEMAP names a PMTiles file. Usage:
+CLI, a viewer account (finds, evidence and accidents are not public), `demine serve` on a free
+loopback port, and Debian's chromium driven by Playwright, as in tests/web. No basemap is drawn
+unless $DEMINE_BASEMAP names a PMTiles file. Usage:
 
     .venv/bin/python docs/screenshots.py [EVENTS_DIR]
 """
@@ -78,9 +78,10 @@ def draw(page: Page, url: str, password: str) -> None:
       map.triggerRepaint();
       await idle;
       const count = (id) => map.queryRenderedFeatures({ layers: [id] }).length;
-      return { finds: count("finds"), accidents: count("accidents") };
+      return { finds: count("finds"), evidence: count("evidence") + count("evidence-fill"),
+               accidents: count("accidents") };
     }""", COLOMBIA)
-    if not (drawn["finds"] and drawn["accidents"]):
+    if not all(drawn.values()):
         raise RuntimeError(f"points missing from the map: {drawn}")
     print(f"drawn: {drawn}")
 
