@@ -11,16 +11,14 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
-import sqlalchemy.exc
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from demine.cli_design import design_app
+from demine.console import err, fail, out, say, user_errors
 from demine.model.problems import InputError
-from demine.sim.scenario import ScenarioError
-from demine.store import Store, StoreError, open_store
+from demine.store import Store, open_store
 from demine.store.base import cli_actor
-from demine.store.hazards import UnknownRecord
 
 app = typer.Typer(
     name="demine",
@@ -32,11 +30,6 @@ app = typer.Typer(
 import_app = typer.Typer(help="Import records from a file (one transaction: all or nothing).",
                          no_args_is_help=True)
 app.add_typer(import_app, name="import")
-
-# piped output (files, scripts, tests) gets wide tables rather than 80-column wrapping
-out = Console(width=None if sys.stdout.isatty() else 160)
-err = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
-
 
 class Context:
     """Global options: which database, and who is writing."""
@@ -66,17 +59,6 @@ class Context:
         return store
 
 
-def say(text: str) -> None:
-    """One line of plain output on stdout, never wrapped or styled."""
-    out.print(text, markup=False, highlight=False, soft_wrap=True)
-
-
-def fail(lines: list[str], code: int = 1) -> typer.Exit:
-    for line in lines:
-        err.print(line, markup=False, highlight=False, soft_wrap=True)
-    return typer.Exit(code)
-
-
 def _layer_import(layer: str) -> Any:
     def command(
         ctx: typer.Context,
@@ -104,26 +86,6 @@ for _layer in ("organisations", "locations", "activities", "finds", "evidence", 
                "education_sessions", "roads", "rivers", "land_cover", "front_lines",
                "positions"):
     import_app.command(_layer)(_layer_import(_layer))
-
-
-@contextmanager
-def user_errors(source: Path | None = None) -> Iterator[None]:
-    """Turn the errors a user can cause into messages on stderr and a non-zero exit (a
-    feature's problem naming `source`, the file it is in)."""
-    try:
-        yield
-    except InputError as exc:
-        raise fail([f"error: {p.located(source)}" for p in exc.problems]) from None
-    except ScenarioError as exc:
-        raise fail([f"error: {exc.source}: {p}" for p in exc.problems]) from None
-    except (StoreError, UnknownRecord, ValueError, KeyError, OSError) as exc:
-        message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
-        raise fail([f"error: {message}"]) from None
-    except sqlalchemy.exc.DBAPIError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise fail([f"error: the database cannot be used: {reason}"]) from None
-    except sqlalchemy.exc.ArgumentError as exc:
-        raise fail([f"error: bad database URL: {exc}"]) from None
 
 
 @app.callback()
@@ -645,6 +607,9 @@ def public_access(
         store = ctx.obj.store(create=True)
         set_setting(store, "public_read", state, ctx.obj.actor)
         say(f"public read access is {state}")
+
+
+app.add_typer(design_app, name="design")
 
 
 def main() -> None:
