@@ -170,9 +170,11 @@ def hotspot_spacing(semi_major: float, probability: float, shape: float = 1.0,
     """The largest grid spacing whose points hit the target (random position and orientation)
     with at least `probability`.
 
-    The hit probability falls as the spacing grows (a wider grid is the same grid around a
-    smaller target), so the spacing is found by bisection to a relative 1e-10 between a spacing
-    that surely hits and the area bound pi a b / cell area."""
+    Formula: the root of hotspot_detection_probability(spacing) = probability. The probability
+    falls as the spacing grows (a wider grid is the same grid around a smaller target), so the
+    root is found by bisection to a relative 1e-10 between a spacing that surely hits and the
+    area bound pi a b / cell area. Assumptions and source: those of
+    `hotspot_detection_probability` (ELIPGRID; VSP's "grid spacing for a hot spot")."""
     a = positive("semi_major", semi_major)
     wanted = open_unit("probability", probability)
     q = shape_ratio("shape", shape)

@@ -80,7 +80,8 @@ def iso2859_plan(lot_size: int, aql: float, level: str = "II") -> Plan:
     The code letter comes from Table 1 (lot size and inspection level: the general levels I,
     II, III, or the special levels S-1 to S-4); the plan from Table 2-A at that letter and the
     AQL, following the table's arrows to the first plan below or above, whose code letter and
-    sample size are then the ones returned. When the sample size reaches the lot size, the
+    sample size are then the ones returned. Assumptions: normal inspection (no switching to
+    tightened or reduced), single sampling; when the sample size reaches the lot size, the
     standard inspects the whole lot. Source: ISO 2859-1:1999 Tables 1 and 2-A (the same tables
     as ANSI/ASQ Z1.4 and MIL-STD-105E)."""
     lot = whole("lot_size", lot_size, 2)
@@ -100,9 +101,11 @@ def acceptance_probability(n: int, ac: int, p: float, lot_size: int | None = Non
     """Probability that a lot with defect rate `p` passes a plan (its operating characteristic):
     P(at most `ac` defective in a sample of `n`).
 
-    Binomial for an unlimited lot; hypergeometric for a lot of `lot_size` units holding
-    round(p x lot_size) defective ones. Source: ISO 2859-1 operating characteristic curves
-    (binomial for percent nonconforming)."""
+    Formula: sum over k <= ac of C(n, k) p^k (1 - p)^(n - k) (binomial: an unlimited lot, or
+    sampling with replacement); for a lot of `lot_size` = N units holding D = round(p N)
+    defective ones, sum over k <= ac of C(D, k) C(N - D, n - k) / C(N, n) (hypergeometric).
+    Assumptions: units are drawn at random and inspection finds every defect it looks at.
+    Source: ISO 2859-1 operating characteristic curves (binomial for percent nonconforming)."""
     size = whole("n", n, 1)
     accept = whole("ac", ac, 0)
     rate = closed_unit("p", p)

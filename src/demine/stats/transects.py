@@ -61,8 +61,12 @@ def transect_traverse_probability(semi_major: float, semi_minor: float, swath_wi
 def transect_spacing(semi_major: float, semi_minor: float, swath_width: float,
                      probability: float) -> float:
     """The largest lane spacing (centre to centre) at which lanes of `swath_width` cross the
-    target with at least `probability`; the inverse of `transect_traverse_probability`, found
-    by bisection to a relative 1e-12 (the probability falls as the spacing grows)."""
+    target with at least `probability`.
+
+    Formula: the root of transect_traverse_probability(spacing) = probability, by bisection to
+    a relative 1e-12 (the probability falls as the spacing grows); for a circle of radius r it
+    is (2 r + w) / probability. Assumptions and source: those of
+    `transect_traverse_probability` (Visual Sample Plan, UXO transect spacing)."""
     a, b = _axes(semi_major, semi_minor)
     w = positive("swath_width", swath_width)
     wanted = open_unit("probability", probability)
