@@ -1,4 +1,5 @@
-"""The web UI in Debian's chromium: log in, see hazards drawn, edit a record, see its history.
+"""The web UI in Debian's chromium: log in, see hazards drawn, edit a record, see its history,
+work out survey designs.
 
 The app is served by uvicorn on a loopback port; every request the page makes is recorded, and
 none may go to another host (MapLibre and its worker come from the server, the basemap is blank).
@@ -17,8 +18,10 @@ import shapely
 from playwright.sync_api import Browser, Page
 from sqlalchemy import select
 
+from demine import stats
 from demine.model.entities import Evidence
 from demine.model.vocab import EvidenceKind
+from demine.stats.proposals import qc_proposal
 from demine.store.base import now_iso
 from demine.store.records import insert_entities
 from demine.store.schema import evidence
@@ -254,3 +257,68 @@ def test_the_map_zooms_to_the_record_it_is_asked_to_show(tab: Tab, server: str,
     assert set(rendered(page, "hazard-focus")) == {"HA-000007"}
     assert "HA-000007" in rendered(page, "hazard-fill")
     assert len(set(rendered(page, "hazard-fill"))) < total
+
+
+def calculate(page: Page, form: str) -> None:
+    """Submit a calculator's form and wait for its answer (or its error) to be shown."""
+    selector = f"#calc-{form} form"
+    before = page.eval_on_selector(selector, "(f) => Number(f.dataset.answered ?? 0)")
+    page.click(f"{selector} button[type=submit]")
+    page.wait_for_function("([selector, before]) => Number(document.querySelector(selector)"
+                           ".dataset.answered ?? 0) > before", arg=[selector, before])
+
+
+def test_the_calculators_answer_in_the_page(tab: Tab, server: str, region: Region) -> None:
+    page = tab.page
+    page.goto(f"{server}/calculators")
+    page.wait_for_function("document.body.dataset.calculatorsReady === '1'")
+    for plan in ("qc", "ts"):
+        assert page.locator(f"#calc-{plan} a[href='/login?next=/calculators']").count() == 1
+        assert page.locator(f"#calc-{plan} form").count() == 0
+
+    # The hot-spot probability, as demine.stats gives it.
+    page.fill("#in-hotspot-semi_major", "10")
+    page.fill("#in-hotspot-spacing", "20")
+    page.fill("#in-hotspot-shape", "0.5")
+    page.select_option("#in-hotspot-grid", "triangular")
+    calculate(page, "hotspot")
+    p = stats.hotspot_detection_probability(10, 20, 0.5, "triangular")
+    assert page.inner_text("#result-hotspot") == \
+        f"probability that the grid hits the target: {p:.4f} ({100 * p:.2f} %)"
+    assert page.is_hidden("#error-hotspot")
+
+    # A bad value: the service's message in the error box, no result left standing.
+    page.fill("#in-hotspot-shape", "2")
+    calculate(page, "hotspot")
+    assert page.is_visible("#error-hotspot")
+    assert page.inner_text("#error-hotspot").startswith("shape must be in (0, 1]")
+    assert page.inner_text("#result-hotspot") == ""
+
+    # A plan reads as one.
+    page.fill("#in-iso2859-lot_size", "1000")
+    page.fill("#in-iso2859-aql", "1.0")
+    calculate(page, "iso2859")
+    assert page.inner_text("#result-iso2859") == \
+        "code letter J: inspect 80, accept ≤ 2, reject ≥ 3"
+
+    # Logged in: the inspection plan for a hazard area's cleared land.
+    with sqlite3.connect(region.path) as conn:
+        code = conn.execute("SELECT hazard FROM releases WHERE method = 'cleared' GROUP BY hazard "
+                            "ORDER BY SUM(area_m2) DESC LIMIT 1").fetchone()[0]
+    with region.store.read() as conn:
+        expected = qc_proposal(conn, code, 100.0, 1.0, "II")
+    log_in(page, server, "viewer", "/calculators")
+    page.wait_for_function("document.body.dataset.calculatorsReady === '1'")
+    assert page.locator("#calc-qc a[href='/login?next=/calculators']").count() == 0
+    page.fill("#in-qc-hazard", code)
+    calculate(page, "qc")
+    shown = page.inner_text("#result-qc")
+    plan = expected["plan"]
+    assert f"code letter {plan['code_letter']}: inspect {plan['n']}, accept ≤ {plan['ac']}, " \
+           f"reject ≥ {plan['re']}" in shown
+    assert code in shown and f"a lot of {expected['lot_size']} units" in shown
+    page.fill("#in-qc-hazard", "HA-999999")
+    calculate(page, "qc")
+    assert "HA-999999" in page.inner_text("#error-qc")
+
+    assert foreign(tab.requests, server) == []
