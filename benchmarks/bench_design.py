@@ -24,7 +24,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from demine.stats import hotspot_detection_probability  # noqa: E402
+from demine.stats import hotspot_detection_probability
 
 
 def inputs(count: int, seed: int, thin: bool = False) -> list[tuple[float, float, float, str]]:
