@@ -20,7 +20,7 @@ from numpy.typing import NDArray
 from demine.plan.instance import Instance, haversine_km
 from demine.plan.schedule import Row
 
-METHODS = ("optimise", "priority", "nearest")
+METHODS = ("priority", "nearest", "optimise")
 MIN_SHARE_DAYS = 5.0
 """Least time a team joining others on an area must work there."""
 
