@@ -462,7 +462,8 @@ def simulate(
     ctx: typer.Context,
     days: Annotated[int, typer.Option(help="Days to simulate from where the last run stopped.")],
     policy: Annotated[str, typer.Option(
-        help="priority, nearest, or a schedule CSV (team,hazard,start_day,end_day,area_m2).",
+        help="priority, nearest, optimise (most risk removed per day of work, travel included), "
+             "or a schedule CSV (team,hazard,start_day,end_day,area_m2).",
     )] = "priority",
     seed: Annotated[int, typer.Option(help="Random seed of this run.")] = 0,
 ) -> None:

@@ -55,8 +55,8 @@ def single_area_bounds(instance: Instance) -> NDArray[np.float64]:
     out = np.zeros(len(instance.hazards))
     for i, h in enumerate(instance.hazards):
         mask = eligible[i]
-        start = free[mask] + haversine_km(t_lon[mask], t_lat[mask], h.lon, h.lat) / \
-            instance.travel_km_per_day
+        start = np.maximum(free[mask] + haversine_km(t_lon[mask], t_lat[mask], h.lon, h.lat) /
+                           instance.travel_km_per_day, h.available_from)
         out[i] = float(_capacity_inverse(rate[mask], start, np.array([h.area_m2]))[0])
     return out
 

@@ -1,6 +1,7 @@
 """The feasibility checker: any schedule against its instance, independent of how it was made.
 
 A schedule is feasible when every row names a known team and hazard the team's type may work,
+starting no sooner than the hazard may be worked,
 no row clears more than the team's rate allows in its time, a team's rows never overlap, each
 move (from the team's start point on its first available day, or between two different hazards)
 leaves at least the great-circle distance over the travel speed, and every hazard is cleared
@@ -68,6 +69,10 @@ def check_schedule(instance: Instance, rows: list[Row]) -> Verdict:
             travel = 0.0 if row.hazard == here[0] else float(
                 haversine_km(here[1], here[2], hazard.lon, hazard.lat)
             ) / instance.travel_km_per_day
+            if row.start_day < hazard.available_from - TOLERANCE * max(1.0, hazard.available_from):
+                verdict.problems.append(f"team {ident}: starts {row.hazard} on day "
+                                        f"{row.start_day:.4f}, before the area may be worked "
+                                        f"(day {hazard.available_from:.4f})")
             if row.start_day < free + travel - TOLERANCE * max(1.0, free + travel):
                 verdict.problems.append(
                     f"team {ident}: starts {row.hazard} on day {row.start_day:.4f}, before it "

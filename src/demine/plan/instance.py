@@ -2,8 +2,8 @@
 from a JSON file (or builds it from the registry).
 
 The file: {"travel_km_per_day": float, "hazards": [{"code", "lon", "lat", "area_m2", "weight",
-"allowed": [team types]}], "teams": [{"id", "type", "rate_m2_per_day", "lon", "lat",
-"available_from"}]}; days are floats from day 0.
+"allowed": [team types], optionally "available_from"}], "teams": [{"id", "type",
+"rate_m2_per_day", "lon", "lat", "available_from"}]}; days are floats from day 0.
 """
 
 from __future__ import annotations
@@ -33,6 +33,8 @@ class Hazard:
     area_m2: float
     weight: float
     allowed: frozenset[str]
+    available_from: float = 0.0
+    """First day work may start on it (after its survey, say); 0 unless the file says."""
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,9 @@ def parse_instance(data: Any, source: str) -> Instance:
                               _number(item, "lat", where, problems, -90, high=90),
                               _number(item, "area_m2", where, problems, 0, strict=True),
                               _number(item, "weight", where, problems, 0),
-                              frozenset(str(a) for a in allowed)))
+                              frozenset(str(a) for a in allowed),
+                              _number(item, "available_from", where, problems, 0)
+                              if "available_from" in item else 0.0))
     for i, item in enumerate(data.get("teams") or []):
         where = f"{source}: teams[{i}]"
         if not isinstance(item, dict):

@@ -39,6 +39,7 @@ class Fleet:
         self.eligible = instance.eligible()
         self.h_lon = np.array([h.lon for h in instance.hazards])
         self.h_lat = np.array([h.lat for h in instance.hazards])
+        self.h_from = np.array([h.available_from for h in instance.hazards], dtype=float)
         self.rows: list[Row] = []
 
     def ready(self, h: int) -> NDArray[np.float64]:
@@ -46,7 +47,7 @@ class Fleet:
         travel = haversine_km(self.lon, self.lat, self.h_lon[h], self.h_lat[h]) / \
             self.instance.travel_km_per_day
         travel[self.at == h] = 0.0
-        return np.where(self.eligible[h], self.free + travel, np.inf)
+        return np.where(self.eligible[h], np.maximum(self.free + travel, self.h_from[h]), np.inf)
 
     def assign(self, h: int, teams: NDArray[np.int_], start: NDArray[np.float64],
                end: float, area: NDArray[np.float64]) -> None:
@@ -71,7 +72,7 @@ class Fleet:
         least MIN_SHARE_DAYS), all ending together; the completion day."""
         area = self.instance.hazards[h].area_m2
         ready = self.ready(h)
-        travel = ready - self.free
+        travel = np.maximum(ready - self.free, 0.0)
         first = int(np.argmin(ready + area / self.rate))
         chosen = [first]
         rate_sum, weighted = self.rate[first], self.rate[first] * ready[first]

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
+from demine.geo.area import area_m2
 from demine.model.problems import InputError, Problem
 
 if TYPE_CHECKING:
@@ -135,6 +136,39 @@ class NearestPolicy(RankedPolicy):
         return np.hypot(self.board.x - team.x, self.board.y - team.y)
 
 
+class OptimisePolicy(RankedPolicy):
+    """Each free team takes the area where its work removes the most risk per day, travel
+    included: planning weight / (days of travel + days of work on the land left), Smith's rule
+    as the planner orders areas by. Weights come from the registry's priority scores; an area
+    recorded during the run (after an accident) counts as one of the riskiest."""
+
+    name = "optimise"
+
+    def __init__(self, weights: dict[str, float]):
+        self.weights = weights
+
+    def prepare(self, sim: Simulation) -> None:
+        super().prepare(sim)
+        self.travel = float(sim.ops["travel_km_per_day"])
+        values = np.array(list(self.weights.values()) or [1.0])
+        self.new_weight = float(np.quantile(values, 0.9))
+        codes = self.board.codes
+        self.weight = np.array([self.weights.get(c, self.new_weight) for c in codes])
+        self.area = np.maximum(area_m2([sim.w.hazards[c].remaining for c in codes]), 1.0)
+        self.hazards = sim.w.hazards
+
+    def key(self, team: Team, mask: NDArray[np.bool_]) -> NDArray[np.float64]:
+        b = self.board
+        if len(self.weight) < len(b.codes):  # areas recorded during the run
+            added = b.codes[len(self.weight):]
+            self.weight = np.append(self.weight, [self.new_weight] * len(added))
+            self.area = np.append(self.area, np.maximum(
+                area_m2([self.hazards[c].remaining for c in added]), 1.0))
+        travel = np.hypot(b.x - team.x, b.y - team.y) / 1000.0 / self.travel
+        work = self.area / max(team.rate, 1.0)
+        return np.asarray(-self.weight / (travel + work))
+
+
 @dataclass(frozen=True)
 class Row:
     team: str
@@ -222,10 +256,13 @@ POLICIES: dict[str, type[RankedPolicy]] = {"priority": PriorityPolicy, "nearest"
 """Built-in policies by name; any other value of --policy is a schedule file."""
 
 
-def make_policy(name: str) -> Policy:
+def make_policy(name: str, weights: dict[str, float] | None = None) -> Policy:
+    """A policy by name (`optimise` needs the areas' planning weights), or a schedule file."""
+    if name == "optimise":
+        return OptimisePolicy(weights or {})
     if name in POLICIES:
         return POLICIES[name]()
     if name.endswith(".csv") or Path(name).exists():
         return read_schedule(Path(name))
-    raise InputError([Problem(None, name, f"unknown policy (expected {', '.join(POLICIES)} or "
-                                          "a schedule .csv file)")])
+    raise InputError([Problem(None, name, f"unknown policy (expected {', '.join(POLICIES)}, "
+                                          "optimise or a schedule .csv file)")])

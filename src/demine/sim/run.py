@@ -86,13 +86,26 @@ def simulate(store: Store, days: int, policy: str | Policy = "priority", seed: i
     """Advance the store's world by `days` days and record what happened."""
     if days < 1:
         raise ValueError(f"--days must be at least 1 (got {days})")
-    chosen = make_policy(policy) if isinstance(policy, str) else policy
+    chosen = _policy(store, policy)
     world = load_world(store)
     first = world.day
     sim = Simulation(world, chosen, seed)
     log = sim.run(days)
     write_run(store, world, log, actor)
     return _summary(sim, log, first)
+
+
+def _policy(store: Store, policy: str | Policy) -> Policy:
+    """The policy named (weighing areas by their priority scores for `optimise`)."""
+    if not isinstance(policy, str):
+        return policy
+    if policy != "optimise":
+        return make_policy(policy)
+    from demine.plan.priorities import score_hazards
+
+    with store.read() as conn:
+        weights = {s.code: s.weight_for_planning for s in score_hazards(conn, "humanitarian")}
+    return make_policy(policy, weights)
 
 
 def write_run(store: Store, world: World, log: Log, actor: str) -> None:
@@ -222,7 +235,7 @@ def evaluate(store: Store, policy: str | Policy, days: int, seed: int = 0) -> Ev
     released during the run; `release_days` gives, for each hazard area open at the start, the
     days until it was released (None if it was not).
     """
-    chosen = make_policy(policy) if isinstance(policy, str) else policy
+    chosen = _policy(store, policy)
     world = load_world(store)
     first = world.day
     open_at_start = [c for c, h in world.hazards.items() if not h.closed]
