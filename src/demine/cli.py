@@ -15,6 +15,7 @@ import typer
 from rich.table import Table
 
 from demine.cli_design import design_app
+from demine.cli_plan import forecast as forecast_command
 from demine.cli_plan import plan as plan_command
 from demine.console import err, fail, out, say, user_errors
 from demine.model.problems import InputError
@@ -613,6 +614,7 @@ def public_access(
 
 app.add_typer(design_app, name="design")
 app.command("plan")(plan_command)
+app.command("forecast")(forecast_command)
 
 
 def main() -> None:

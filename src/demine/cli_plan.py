@@ -132,3 +132,76 @@ def _next_day(ctx: typer.Context) -> Any:
     finally:
         truth.dispose()
     return date.today()
+
+
+def forecast(
+    ctx: typer.Context,
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws.")] = 1000,
+    scheduler: Annotated[str | None, typer.Option(
+        help="A dask.distributed scheduler (tcp://host:8786); local threads when left out.")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the forecast as JSON.")] = False,
+    preset: Annotated[str, typer.Option(help="Priority preset of the plan.")] = "humanitarian",
+    winter_stop: Annotated[bool, typer.Option(
+        help="Teams stand down in December, January and February.")] = True,
+    add_teams: Annotated[int, typer.Option(
+        help="What-if: also forecast with this many more manual teams.")] = 0,
+    what_if_preset: Annotated[str | None, typer.Option(
+        help="What-if: also forecast the plan made with this preset's weights.")] = None,
+    compare_winter: Annotated[bool, typer.Option(
+        help="What-if: also forecast with the other winter setting.")] = False,
+    time_limit: Annotated[float, typer.Option(help="Seconds for each plan.")] = 10.0,
+    seed: Annotated[int, typer.Option(help="Random seed of the draws.")] = 0,
+    start: Annotated[str | None, typer.Option(
+        help="Day 0 (default: the simulation's next day, else today).")] = None,
+) -> None:
+    """P10 / P50 / P90 release dates of each admin unit and the region, from the plan with
+    uncertain productivity and survey outcomes; what-if runs side by side."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from demine.plan.forecast import simulate_draws, summarise
+    from demine.plan.priorities import score_hazards
+    from demine.plan.registry import plan_registry
+    from demine.store.accounts import set_setting
+    from demine.store.schema import hazard_areas
+
+    if draws < 1:
+        raise fail([f"error: draws must be at least 1 (got {draws})"])
+    if add_teams < 0:
+        raise fail([f"error: add_teams must be 0 or more (got {add_teams})"])
+    runs: list[tuple[str, str, int, bool]] = [("plan", preset, 0, winter_stop)]
+    if add_teams:
+        runs.append((f"{add_teams} more manual teams", preset, add_teams, winter_stop))
+    if what_if_preset:
+        runs.append((f"{what_if_preset} weights", what_if_preset, 0, winter_stop))
+    if compare_winter:
+        runs.append(("no winter stop" if winter_stop else "winter stop", preset, 0,
+                     not winter_stop))
+    results = {}
+    with user_errors():
+        day0 = date.fromisoformat(start) if start else _next_day(ctx)
+        store = ctx.obj.store()
+        with store.read() as conn:
+            units = dict(conn.execute(select(hazard_areas.c.code, hazard_areas.c.location)).all())
+            for label, weights_from, extra, winter in runs:
+                weights = {s.code: s.weight_for_planning
+                           for s in score_hazards(conn, weights_from)}
+                made = plan_registry(conn, day0, weights, time_limit, extra_teams=extra)
+                days = simulate_draws(made, draws, seed, scheduler)
+                results[label] = summarise(made, days, units, winter)
+        set_setting(store, "forecast", json.dumps(
+            {k: v.as_dict() for k, v in results.items()}), ctx.obj.actor)
+    if as_json:
+        base = results.pop("plan").as_dict()
+        base["what_if"] = {k: {"region": v.region, "units": v.units} for k, v in results.items()}
+        say(json.dumps(base))
+        return
+    say(f"{draws} draws from {day0}; release dates P10 / P50 / P90")
+    for label, result in results.items():
+        r = result.region
+        say(f"{label:<28} region: {r['p10']} / {r['p50']} / {r['p90']}")
+    base_units = results["plan"].units
+    for unit, d in base_units.items():
+        say(f"  {unit:<26} {d['p10']} / {d['p50']} / {d['p90']}")

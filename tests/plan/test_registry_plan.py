@@ -70,3 +70,34 @@ def test_plan_writes_tasks_and_the_simulator_follows_them(region: str, tmp_path:
     optimised = cli("simulate", "--days", "15", "--policy", "optimise")
     assert optimised.exit_code == 0, optimised.output
     assert "(optimise)" in optimised.stdout
+
+
+def test_forecast_dates_and_what_ifs(region: str) -> None:
+    import json
+
+    cli = Cli(region)
+    result = cli("forecast", "--draws", "60", "--time-limit", "1", "--add-teams", "4",
+                 "--compare-winter", "--json")
+    assert result.exit_code == 0, result.output
+    forecast = json.loads(result.stdout)
+    assert forecast["draws"] == 60 and forecast["winter_stop"] is True
+    for dates in [forecast["region"], *forecast["units"].values(), *forecast["areas"].values()]:
+        assert dates["p10"] <= dates["p50"] <= dates["p90"]
+    assert max(d["p90"] for d in forecast["units"].values()) == forecast["region"]["p90"]
+    assert set(forecast["what_if"]) == {"4 more manual teams", "no winter stop"}
+    assert forecast["what_if"]["no winter stop"]["region"]["p50"] <= forecast["region"]["p50"]
+    assert all(not month.startswith(("12", "01", "02")) for month in
+               (d[5:7] for d in forecast["region"].values()))
+
+
+def test_forecast_on_a_distributed_scheduler(region: str) -> None:
+    import json
+
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=2, processes=False,
+                      dashboard_address=None) as cluster:
+        result = Cli(region)("forecast", "--draws", "30", "--time-limit", "1",
+                             "--scheduler", cluster.scheduler_address, "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["draws"] == 30

@@ -47,6 +47,7 @@ class RegistryPlan:
     clearance_instance: Instance
     left_after_survey: float
     surveyed_in_plan: set[str] = field(default_factory=set)
+    survey_instance: Instance | None = None
 
     @property
     def rows(self) -> list[Row]:
@@ -80,8 +81,10 @@ def _teams(conn: Connection, start: date, kinds: tuple[str, ...]) -> list[Team]:
 
 
 def plan_registry(conn: Connection, start: date, weights: dict[str, float],
-                  time_limit: float = 30.0) -> RegistryPlan:
-    """Survey, then clearance, of every open hazard area with land remaining."""
+                  time_limit: float = 30.0, extra_teams: int = 0) -> RegistryPlan:
+    """Survey, then clearance, of every open hazard area with land remaining (with
+    `extra_teams` more manual teams, like the median one, based at the areas' centre: a
+    what-if)."""
     rows = conn.execute(select(
         hazard_areas.c.code, hazard_areas.c.classification, hazard_areas.c.remaining_area_m2,
         hazard_areas.c.blocked_land_use, hazard_areas.c.geom,
@@ -98,9 +101,16 @@ def plan_registry(conn: Connection, start: date, weights: dict[str, float],
     clearers = _teams(conn, start, CLEARING)
     if not clearers:
         raise ValueError("the registry has no manual, dog or machine team with a rate and a base")
+    if extra_teams:
+        manual = sorted(t.rate_m2_per_day for t in clearers if t.type == "manual") or \
+            [t.rate_m2_per_day for t in clearers]
+        rate = manual[len(manual) // 2]
+        clearers += [Team(f"EXTRA-{k + 1}", "manual", rate, float(np.mean(lon)),
+                          float(np.mean(lat)), 0.0) for k in range(extra_teams)]
     to_survey = [i for i, r in enumerate(rows)
                  if surveyors and r.classification == "SHA" and r.code not in surveyed]
     survey = None
+    survey_instance = None
     ready: dict[str, float] = {}
     if to_survey:
         survey_instance = Instance(TRAVEL_KM_PER_DAY, [
@@ -124,7 +134,8 @@ def plan_registry(conn: Connection, start: date, weights: dict[str, float],
     if unworkable:
         raise ValueError(f"no team may clear {', '.join(unworkable[:5])}")
     clearance = plan(clearance_instance, "optimise", time_limit * (2 / 3 if survey else 1))
-    return RegistryPlan(start, survey, clearance, clearance_instance, share, set(ready))
+    return RegistryPlan(start, survey, clearance, clearance_instance, share, set(ready),
+                        survey_instance)
 
 
 def write_tasks(store: Store, conn: Connection, result: RegistryPlan, actor: str) -> int:

@@ -1,0 +1,189 @@
+"""Completion forecast: when each hazard area, each admin unit and the whole region will be
+released, with the uncertainty of productivity and of survey outcomes.
+
+The plan (survey, then clearance) is made once; each Monte Carlo draw then replays every team's
+rows in order with its own luck: a team's productivity for the whole run is the plan's rate
+times a log-normal factor (median 1, `RATE_SIGMA`), and the share of each surveyed suspected
+area left for clearance is drawn from a beta distribution around the registry's measured share
+(`SURVEY_CONCENTRATION`). A row starts when its team is done with the previous one and has
+travelled, and not before its area may be worked (its survey ended); an area is released when
+its last row ends. Days are working days: with a winter stop, the calendar skips the stand-down
+months. Draws run on dask, in local threads unless a `dask.distributed` scheduler is named.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from demine.plan.instance import Instance, Team, haversine_km
+from demine.plan.registry import RegistryPlan
+from demine.plan.schedule import Row
+
+RATE_SIGMA = 0.25
+"""Spread (log-normal sigma) of a team's productivity around its recorded rate."""
+SURVEY_CONCENTRATION = 4.0
+"""How tightly survey outcomes gather around the measured share (beta a + b)."""
+WINTER_MONTHS = (12, 1, 2)
+"""Months teams stand down in, when the winter stop is on."""
+QUANTILES = (10, 50, 90)
+CHUNK = 100
+"""Draws per dask task."""
+
+
+@dataclass
+class Replay:
+    """One phase's rows as arrays, in each team's order, ready to replay under many draws."""
+
+    team: NDArray[np.int_]
+    hazard: NDArray[np.int_]
+    travel: NDArray[np.float64]
+    work: NDArray[np.float64]
+    position: NDArray[np.int_]
+    teams: int
+    hazards: int
+
+
+def _replay_plan(instance: Instance, rows: list[Row]) -> Replay:
+    team_index = {t.id: k for k, t in enumerate(instance.teams)}
+    hazard_index = {h.code: i for i, h in enumerate(instance.hazards)}
+    ordered = sorted(rows, key=lambda r: (team_index[r.team], r.start_day))
+    team = np.array([team_index[r.team] for r in ordered], dtype=int)
+    hazard = np.array([hazard_index[r.hazard] for r in ordered], dtype=int)
+    travel = np.zeros(len(ordered))
+    position = np.zeros(len(ordered), dtype=int)
+    previous: dict[int, int] = {}
+    count: dict[int, int] = {}
+    for n, (k, h) in enumerate(zip(team.tolist(), hazard.tolist(), strict=True)):
+        last = previous.get(k, -1)
+        here = instance.hazards[h]
+        origin: Team | Any = instance.teams[k] if last == -1 else instance.hazards[last]
+        km = 0.0 if last == h else float(haversine_km(origin.lon, origin.lat, here.lon,
+                                                      here.lat))
+        travel[n] = km / instance.travel_km_per_day
+        position[n] = count.get(k, 0)
+        count[k] = position[n] + 1
+        previous[k] = h
+    work = np.array([r.area_m2 / instance.teams[team_index[r.team]].rate_m2_per_day
+                     for r in ordered])
+    return Replay(team, hazard, travel, work, position, len(instance.teams),
+                  len(instance.hazards))
+
+
+def _run(replay: Replay, free: NDArray[np.float64], scale: NDArray[np.float64],
+         ready: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Completion day of each hazard for each draw (rows x draws arrays; nan where unplanned).
+
+    `free` (draws x teams): first free day; `scale` (draws x rows): each row's work factor;
+    `ready` (draws x hazards): first day each hazard may be worked."""
+    draws = free.shape[0]
+    done = np.full((draws, replay.hazards), np.nan)
+    clock = free.copy()
+    for depth in range(int(replay.position.max(initial=-1)) + 1):
+        rows = np.flatnonzero(replay.position == depth)
+        k, h = replay.team[rows], replay.hazard[rows]
+        start = np.maximum(clock[:, k] + replay.travel[rows], ready[:, h])
+        end = start + replay.work[rows] * scale[:, rows]
+        clock[:, k] = end
+        done[:, h] = np.fmax(done[:, h], end)
+    return done
+
+
+def _draws(plan: RegistryPlan, n: int, seed: int) -> NDArray[np.float64]:
+    """Release day (working days from the plan's start) of each clearance area, n draws."""
+    rng = np.random.default_rng(seed)
+    clearance = plan.clearance_instance
+    codes = [h.code for h in clearance.hazards]
+    ready = np.zeros((n, len(codes)))
+    area_factor = np.ones((n, len(codes)))
+    if plan.survey is not None and plan.survey_instance is not None:
+        s_instance = plan.survey_instance
+        s_replay = _replay_plan(s_instance, plan.survey.rows)
+        s_free = np.tile([t.available_from for t in s_instance.teams], (n, 1))
+        s_luck = rng.lognormal(0.0, RATE_SIGMA, (n, len(s_instance.teams)))
+        s_done = _run(s_replay, s_free, 1.0 / s_luck[:, s_replay.team],
+                      np.zeros((n, len(s_instance.hazards))))
+        where = {h.code: i for i, h in enumerate(s_instance.hazards)}
+        share = min(max(plan.left_after_survey, 1e-3), 1 - 1e-3)
+        for j, code in enumerate(codes):
+            if code in where:
+                ready[:, j] = s_done[:, where[code]]
+                drawn = rng.beta(share * SURVEY_CONCENTRATION,
+                                 (1 - share) * SURVEY_CONCENTRATION, n)
+                area_factor[:, j] = drawn / share
+    replay = _replay_plan(clearance, plan.clearance.rows)
+    free = np.tile([t.available_from for t in clearance.teams], (n, 1))
+    luck = rng.lognormal(0.0, RATE_SIGMA, (n, len(clearance.teams)))
+    scale = area_factor[:, replay.hazard] / luck[:, replay.team]
+    return _run(replay, free, scale, np.nan_to_num(ready))
+
+
+def working_calendar(start: date, winter_stop: bool, days: int) -> NDArray[Any]:
+    """The calendar date of each working day from `start` (winter months skipped if asked)."""
+    out: list[date] = []
+    day = start
+    while len(out) < days:
+        if not (winter_stop and day.month in WINTER_MONTHS):
+            out.append(day)
+        day += timedelta(days=1)
+    return np.array(out, dtype=object)
+
+
+def simulate_draws(plan: RegistryPlan, draws: int, seed: int = 0,
+                   scheduler: str | None = None) -> NDArray[np.float64]:
+    """All draws, in chunks on dask (threads, or the distributed scheduler at `scheduler`)."""
+    import dask
+
+    chunks = [(k, min(CHUNK, draws - k)) for k in range(0, draws, CHUNK)]
+    tasks = [dask.delayed(_draws)(plan, size, seed * 1_000_003 + k) for k, size in chunks]
+    if scheduler:
+        from distributed import Client
+
+        with Client(scheduler) as client:
+            parts = client.compute(tasks, sync=True)
+    else:
+        parts = dask.compute(*tasks, scheduler="threads")
+    return np.vstack(list(parts))
+
+
+@dataclass
+class Forecast:
+    """P10 / P50 / P90 release dates: each area, each admin unit, the region."""
+
+    start: date
+    draws: int
+    winter_stop: bool
+    areas: dict[str, dict[str, str]]
+    units: dict[str, dict[str, str]]
+    region: dict[str, str]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"start": self.start.isoformat(), "draws": self.draws,
+                "winter_stop": self.winter_stop, "region": self.region, "units": self.units,
+                "areas": self.areas}
+
+
+def summarise(plan: RegistryPlan, days: NDArray[np.float64], units: dict[str, str],
+              winter_stop: bool) -> Forecast:
+    """Quantiles of release days turned into dates (an area's unit given by `units`)."""
+    codes = [h.code for h in plan.clearance_instance.hazards]
+    horizon = int(np.nanmax(days, initial=0.0)) + 2
+    calendar = working_calendar(plan.start, winter_stop, horizon)
+
+    def dates(values: NDArray[np.float64]) -> dict[str, str]:
+        q = np.nanpercentile(values, QUANTILES)
+        return {f"p{p}": calendar[min(int(np.ceil(v)), horizon - 1)].isoformat()
+                for p, v in zip(QUANTILES, q, strict=True)}
+
+    areas = {c: dates(days[:, j]) for j, c in enumerate(codes)}
+    by_unit: dict[str, list[int]] = {}
+    for j, c in enumerate(codes):
+        by_unit.setdefault(units.get(c) or "(no unit)", []).append(j)
+    unit_dates = {u: dates(np.nanmax(days[:, cols], axis=1)) for u, cols in
+                  sorted(by_unit.items())}
+    return Forecast(plan.start, days.shape[0], winter_stop, areas, unit_dates,
+                    dates(np.nanmax(days, axis=1)))
