@@ -150,6 +150,8 @@ def forecast(
         help="What-if: also forecast the plan made with this preset's weights.")] = None,
     compare_winter: Annotated[bool, typer.Option(
         help="What-if: also forecast with the other winter setting.")] = False,
+    baselines: Annotated[bool, typer.Option(
+        help="Also forecast the priority-order and nearest-first plans.")] = False,
     time_limit: Annotated[float, typer.Option(help="Seconds for each plan.")] = 10.0,
     seed: Annotated[int, typer.Option(help="Random seed of the draws.")] = 0,
     start: Annotated[str | None, typer.Option(
@@ -171,24 +173,29 @@ def forecast(
         raise fail([f"error: draws must be at least 1 (got {draws})"])
     if add_teams < 0:
         raise fail([f"error: add_teams must be 0 or more (got {add_teams})"])
-    runs: list[tuple[str, str, int, bool]] = [("plan", preset, 0, winter_stop)]
+    runs: list[tuple[str, str, int, bool, str]] = [("plan", preset, 0, winter_stop, "optimise")]
     if add_teams:
-        runs.append((f"{add_teams} more manual teams", preset, add_teams, winter_stop))
+        runs.append((f"{add_teams} more manual teams", preset, add_teams, winter_stop,
+                     "optimise"))
     if what_if_preset:
-        runs.append((f"{what_if_preset} weights", what_if_preset, 0, winter_stop))
+        runs.append((f"{what_if_preset} weights", what_if_preset, 0, winter_stop, "optimise"))
     if compare_winter:
         runs.append(("no winter stop" if winter_stop else "winter stop", preset, 0,
-                     not winter_stop))
+                     not winter_stop, "optimise"))
+    if baselines:
+        runs += [("priority order", preset, 0, winter_stop, "priority"),
+                 ("nearest first", preset, 0, winter_stop, "nearest")]
     results = {}
     with user_errors():
         day0 = date.fromisoformat(start) if start else _next_day(ctx)
         store = ctx.obj.store()
         with store.read() as conn:
             units = dict(conn.execute(select(hazard_areas.c.code, hazard_areas.c.location)).all())
-            for label, weights_from, extra, winter in runs:
+            for label, weights_from, extra, winter, method in runs:
                 weights = {s.code: s.weight_for_planning
                            for s in score_hazards(conn, weights_from)}
-                made = plan_registry(conn, day0, weights, time_limit, extra_teams=extra)
+                made = plan_registry(conn, day0, weights, time_limit, extra_teams=extra,
+                                     method=method)
                 days = simulate_draws(made, draws, seed, scheduler)
                 results[label] = summarise(made, days, units, winter)
         set_setting(store, "forecast", json.dumps(

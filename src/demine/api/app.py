@@ -8,7 +8,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from demine.api import design, edit, ogc, public, registry, session
+from demine.api import design, edit, ogc, plan, public, registry, session
 from demine.api.auth import Authenticator
 from demine.api.cache import FeatureCache
 from demine.api.collections import COLLECTIONS
@@ -55,7 +55,7 @@ def create_app(store: Store) -> FastAPI:
 
     app.add_middleware(WhoIsAsking, auth=app.state.auth)
     for router in (ogc.router, edit.router, registry.router, public.router, session.router,
-                   design.router, web.router):
+                   design.router, plan.router, web.router):
         app.include_router(router)
     return app
 

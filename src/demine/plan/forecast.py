@@ -160,11 +160,13 @@ class Forecast:
     areas: dict[str, dict[str, str]]
     units: dict[str, dict[str, str]]
     region: dict[str, str]
+    curve: list[dict[str, Any]]
+    """Month by month: area released and the share of risk left (median over draws)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {"start": self.start.isoformat(), "draws": self.draws,
                 "winter_stop": self.winter_stop, "region": self.region, "units": self.units,
-                "areas": self.areas}
+                "areas": self.areas, "curve": self.curve}
 
 
 def summarise(plan: RegistryPlan, days: NDArray[np.float64], units: dict[str, str],
@@ -186,4 +188,27 @@ def summarise(plan: RegistryPlan, days: NDArray[np.float64], units: dict[str, st
     unit_dates = {u: dates(np.nanmax(days[:, cols], axis=1)) for u, cols in
                   sorted(by_unit.items())}
     return Forecast(plan.start, days.shape[0], winter_stop, areas, unit_dates,
-                    dates(np.nanmax(days, axis=1)))
+                    dates(np.nanmax(days, axis=1)), _curve(plan, days, calendar))
+
+
+def _curve(plan: RegistryPlan, days: NDArray[np.float64], calendar: NDArray[Any]
+           ) -> list[dict[str, Any]]:
+    """Released m2 and the share of risk (planning weight) left, at each month's start, from
+    each area's median release day."""
+    hazards = plan.clearance_instance.hazards
+    median = np.nanmedian(days, axis=0)
+    when = np.array([calendar[min(int(np.ceil(d)), len(calendar) - 1)] for d in median],
+                    dtype=object)
+    area = np.array([h.area_m2 for h in hazards])
+    weight = np.array([h.weight for h in hazards])
+    out = []
+    month = date(plan.start.year, plan.start.month, 1)
+    last = max(when, default=plan.start)
+    while True:
+        done = np.array([d < month for d in when], dtype=bool)
+        out.append({"date": month.isoformat(), "released_m2": round(float(area[done].sum()), 1),
+                    "risk_left": round(float(weight[~done].sum() / max(weight.sum(), 1e-12)),
+                                       4)})
+        if month > last:
+            return out
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
