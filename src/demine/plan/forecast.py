@@ -93,33 +93,52 @@ def _run(replay: Replay, free: NDArray[np.float64], scale: NDArray[np.float64],
     return done
 
 
-def _draws(plan: RegistryPlan, n: int, seed: int) -> NDArray[np.float64]:
+@dataclass
+class Prepared:
+    """The plan's phases as replays, made once for all draws."""
+
+    clearance: Replay
+    clearance_free: NDArray[np.float64]
+    survey: Replay | None
+    survey_free: NDArray[np.float64]
+    surveyed: NDArray[np.int_]
+    """For each clearance area, its index among the surveyed areas (-1: not surveyed)."""
+    share: float
+
+
+def prepare(plan: RegistryPlan) -> Prepared:
+    clearance = plan.clearance_instance
+    survey, free, surveyed = None, np.zeros(0), np.full(len(clearance.hazards), -1)
+    if plan.survey is not None and plan.survey_instance is not None:
+        survey = _replay_plan(plan.survey_instance, plan.survey.rows)
+        free = np.array([t.available_from for t in plan.survey_instance.teams])
+        where = {h.code: i for i, h in enumerate(plan.survey_instance.hazards)}
+        surveyed = np.array([where.get(h.code, -1) for h in clearance.hazards])
+    return Prepared(_replay_plan(clearance, plan.clearance.rows),
+                    np.array([t.available_from for t in clearance.teams]), survey, free,
+                    surveyed, min(max(plan.left_after_survey, 1e-3), 1 - 1e-3))
+
+
+def _draws(ready_plan: Prepared, n: int, seed: int) -> NDArray[np.float64]:
     """Release day (working days from the plan's start) of each clearance area, n draws."""
     rng = np.random.default_rng(seed)
-    clearance = plan.clearance_instance
-    codes = [h.code for h in clearance.hazards]
-    ready = np.zeros((n, len(codes)))
-    area_factor = np.ones((n, len(codes)))
-    if plan.survey is not None and plan.survey_instance is not None:
-        s_instance = plan.survey_instance
-        s_replay = _replay_plan(s_instance, plan.survey.rows)
-        s_free = np.tile([t.available_from for t in s_instance.teams], (n, 1))
-        s_luck = rng.lognormal(0.0, RATE_SIGMA, (n, len(s_instance.teams)))
-        s_done = _run(s_replay, s_free, 1.0 / s_luck[:, s_replay.team],
-                      np.zeros((n, len(s_instance.hazards))))
-        where = {h.code: i for i, h in enumerate(s_instance.hazards)}
-        share = min(max(plan.left_after_survey, 1e-3), 1 - 1e-3)
-        for j, code in enumerate(codes):
-            if code in where:
-                ready[:, j] = s_done[:, where[code]]
-                drawn = rng.beta(share * SURVEY_CONCENTRATION,
-                                 (1 - share) * SURVEY_CONCENTRATION, n)
-                area_factor[:, j] = drawn / share
-    replay = _replay_plan(clearance, plan.clearance.rows)
-    free = np.tile([t.available_from for t in clearance.teams], (n, 1))
-    luck = rng.lognormal(0.0, RATE_SIGMA, (n, len(clearance.teams)))
+    replay = ready_plan.clearance
+    ready = np.zeros((n, replay.hazards))
+    area_factor = np.ones((n, replay.hazards))
+    if ready_plan.survey is not None:
+        s_replay = ready_plan.survey
+        s_luck = rng.lognormal(0.0, RATE_SIGMA, (n, s_replay.teams))
+        s_done = _run(s_replay, np.tile(ready_plan.survey_free, (n, 1)),
+                      1.0 / s_luck[:, s_replay.team], np.zeros((n, s_replay.hazards)))
+        cols = np.flatnonzero(ready_plan.surveyed >= 0)
+        ready[:, cols] = np.nan_to_num(s_done[:, ready_plan.surveyed[cols]])
+        share = ready_plan.share
+        drawn = rng.beta(share * SURVEY_CONCENTRATION, (1 - share) * SURVEY_CONCENTRATION,
+                         (n, cols.size))
+        area_factor[:, cols] = drawn / share
+    luck = rng.lognormal(0.0, RATE_SIGMA, (n, replay.teams))
     scale = area_factor[:, replay.hazard] / luck[:, replay.team]
-    return _run(replay, free, scale, np.nan_to_num(ready))
+    return _run(replay, np.tile(ready_plan.clearance_free, (n, 1)), scale, ready)
 
 
 def working_calendar(start: date, winter_stop: bool, days: int) -> NDArray[Any]:
@@ -139,7 +158,8 @@ def simulate_draws(plan: RegistryPlan, draws: int, seed: int = 0,
     import dask
 
     chunks = [(k, min(CHUNK, draws - k)) for k in range(0, draws, CHUNK)]
-    tasks = [dask.delayed(_draws)(plan, size, seed * 1_000_003 + k) for k, size in chunks]
+    ready_plan = dask.delayed(prepare(plan))
+    tasks = [dask.delayed(_draws)(ready_plan, size, seed * 1_000_003 + k) for k, size in chunks]
     if scheduler:
         from distributed import Client
 

@@ -2,10 +2,11 @@
 clearance, and the plan written back as tasks.
 
 Survey comes first because it releases most suspected land: a suspected area (SHA) that has had
-no non-technical survey is first given to survey teams; once surveyed, only the share of its land
-that survey usually leaves (measured on the areas the registry shows surveyed, cancelled land
-taken off) goes to clearance, which may not start before the survey ends. Areas are weighted by
-the priority preset's planning weight. Manual and dog teams clear; machines work farmland only.
+no non-technical survey is first given to survey teams (NTS_DAYS of work each); once surveyed,
+only the share of its land that survey usually leaves (measured on the areas the registry shows
+surveyed, cancelled land taken off) goes to clearance, which may not start before the survey
+ends. Areas are weighted by the priority preset's planning weight. Manual and dog teams clear;
+machines work farmland only.
 """
 
 from __future__ import annotations
@@ -33,6 +34,9 @@ DEFAULT_LEFT_AFTER_SURVEY = 0.1
 """Share of a suspected area left for clearance after survey, when the registry has no survey
 to measure it on (under 5 % of suspected land proves contaminated in many programmes, DESIGN.md
 section 8; technical survey leaves a margin around it)."""
+NTS_DAYS = 2.0
+"""Days a survey team spends on one area's non-technical survey, whatever its size (talking to
+the community, walking the edges: one to three days in the simulator's scenarios)."""
 CLEARING = ("manual", "mdd", "mechanical")
 MACHINE_LAND = {"agriculture", "roads"}
 """Blocked land uses that mean open, flat ground where machines may work."""
@@ -115,8 +119,10 @@ def plan_registry(conn: Connection, start: date, weights: dict[str, float],
     survey_instance = None
     ready: dict[str, float] = {}
     if to_survey:
+        # the survey's work in square metres of the median survey team: NTS_DAYS of it
+        effort = NTS_DAYS * float(np.median([t.rate_m2_per_day for t in surveyors]))
         survey_instance = Instance(TRAVEL_KM_PER_DAY, [
-            Hazard(rows[i].code, float(lon[i]), float(lat[i]), float(rows[i].remaining_area_m2),
+            Hazard(rows[i].code, float(lon[i]), float(lat[i]), effort,
                    weights.get(rows[i].code, 1.0), frozenset({"survey"})) for i in to_survey
         ], surveyors)
         survey = plan(survey_instance, method, time_limit / 3)

@@ -1,2 +1,2 @@
-"""The browser UI: the map, record pages, the dashboard and the design calculators (templates and
-small JS modules)."""
+"""The browser UI: the map, record pages, the dashboard, the plan and the design calculators
+(templates and small JS modules)."""

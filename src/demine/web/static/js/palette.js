@@ -26,3 +26,15 @@ export const FRONT_LINE = "#7b4a2d";
 export const POSITION = "#7b4a2d";
 export const SETTLEMENT = "#555555";
 export const PAPER = "#f6f4ee";
+
+// The plan page. Tasks by activity type, as the land they release: non-technical survey blue
+// (it cancels land), clearance green.
+export const ACTIVITY = { NTS: "#4292c6", CLEARANCE: "#238b45" };
+// When an area's planned clearance ends: a sequential ramp (viridis), soonest light; areas
+// without a planned task grey.
+export const PLAN_RAMP = ["#fde725", "#7ad151", "#22a884", "#2a788e", "#414487", "#440154"];
+export const NO_PLAN = "#c4c4c4";
+// Forecast runs: the plan black and thicker, the what-ifs and baselines in distinct colours.
+export const PLAN_RUN = "#111111";
+export const WHAT_IF = ["#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#1b9e77",
+                        "#a6761d", "#666666"];
