@@ -54,6 +54,18 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Region]:
     made.store.dispose()
 
 
+@pytest.fixture(scope="session")
+def planned(region: Region) -> Region:
+    """The region with a plan written as tasks (`demine plan`) and its forecast beside the
+    baselines (`demine forecast --baselines`): no other test looks at tasks or the forecast."""
+    cli = Cli(region.url)
+    for args in (["plan", "--time-limit", "2"],
+                 ["forecast", "--draws", "50", "--baselines", "--time-limit", "1"]):
+        result = cli(*args)
+        assert result.exit_code == 0, result.output
+    return region
+
+
 @pytest.fixture
 def client(region: Region) -> Iterator[TestClient]:
     """An anonymous browser's view of the app (cookies kept between requests)."""
