@@ -1,5 +1,5 @@
 """The web UI in Debian's chromium: log in, see hazards drawn, edit a record, see its history,
-work out survey designs.
+work out survey designs, see the plan and its forecast.
 
 The app is served by uvicorn on a loopback port; every request the page makes is recorded, and
 none may go to another host (MapLibre and its worker come from the server, the basemap is blank).
@@ -7,6 +7,7 @@ none may go to another host (MapLibre and its worker come from the server, the b
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from demine import stats
 from demine.model.entities import Evidence
 from demine.model.vocab import EvidenceKind
 from demine.stats.proposals import qc_proposal
+from demine.store.accounts import get_setting, set_setting
 from demine.store.base import now_iso
 from demine.store.records import insert_entities
 from demine.store.schema import evidence
@@ -322,3 +324,98 @@ def test_the_calculators_answer_in_the_page(tab: Tab, server: str, region: Regio
     assert "HA-999999" in page.inner_text("#error-qc")
 
     assert foreign(tab.requests, server) == []
+
+
+def test_the_plan_page_draws_the_tasks_the_map_and_the_forecast(
+        tab: Tab, server: str, planned: Region) -> None:
+    page = tab.page
+    with sqlite3.connect(planned.path) as conn:
+        tasks = {r[0]: r[1:] for r in conn.execute(
+            "SELECT code, team, hazard, activity_type, planned_start, planned_end FROM tasks "
+            "WHERE status = 'planned'")}
+        ends = dict(conn.execute("SELECT hazard, MAX(planned_end) FROM tasks "
+                                 "WHERE status = 'planned' GROUP BY hazard").fetchall())
+        hazards = {r[0] for r in conn.execute("SELECT code FROM hazard_areas")}
+        assert conn.execute("SELECT COUNT(*) FROM tasks WHERE status <> 'planned'").fetchone()[0]
+    with planned.store.read() as conn:
+        runs = list(json.loads(get_setting(conn, "forecast", "{}")))
+    assert tasks and runs == ["plan", "priority order", "nearest first"]
+    assert set(ends) < hazards  # some areas have no planned task (closed ones)
+
+    log_in(page, server, "viewer", "/plan")
+    page.wait_for_function("document.body.dataset.ganttDrawn === '1'")
+    # The Gantt chart: a row per team, a bar per planned task (none of the others), coloured by
+    # activity type, its hazard area in its tooltip.
+    bars = page.evaluate("""() => [...document.querySelectorAll('#gantt-chart rect.bar')].map(
+        (r) => [r.dataset.task, r.dataset.team, r.dataset.hazard, r.dataset.activity,
+                r.dataset.start, r.dataset.end, r.getAttribute('fill'),
+                r.querySelector('title').textContent])""")
+    assert len(bars) == len(tasks) == int(page.evaluate("document.body.dataset.ganttTasks"))
+    assert {b[0]: tuple(b[1:6]) for b in bars} == tasks
+    fills = {b[3]: {b[6]} for b in bars}
+    for bar in bars:
+        fills[bar[3]].add(bar[6])
+        assert bar[7].startswith(f"{bar[2]}: {bar[3]}")
+    assert set(fills) == {"NTS", "CLEARANCE"}
+    assert all(len(f) == 1 for f in fills.values()) and fills["NTS"] != fills["CLEARANCE"]
+    teams = page.evaluate(
+        "[...document.querySelectorAll('#gantt-chart text.team')].map((t) => t.dataset.team)")
+    assert teams == sorted({t[0] for t in tasks.values()})
+    assert page.locator("#plan-missing").is_hidden()
+
+    # The map: every hazard area, coloured by the month its planned clearance ends (grey
+    # without a planned task), the colours in order of the months.
+    page.wait_for_function("document.body.dataset.planMapReady === '1'")
+    assert page.evaluate("document.body.dataset.mapError") is None
+    page.wait_for_function(
+        "window.demineMap.queryRenderedFeatures({ layers: ['plan-hazard-fill'] }).length > 0")
+    drawn = {code: (end, colour) for code, end, colour in page.evaluate(
+        """() => window.demineMap.queryRenderedFeatures({ layers: ['plan-hazard-fill'] })
+                 .map((f) => [f.properties.code, f.properties.planned_end ?? null,
+                              f.properties.plan_colour ?? null])""")}
+    assert set(drawn) == hazards
+    assert {code: end for code, (end, _) in drawn.items() if end} == ends
+    assert all(colour is None for code, (_, colour) in drawn.items() if code not in ends)
+    by_month: dict[str, set[str]] = {}
+    for end, colour in drawn.values():
+        if end:
+            by_month.setdefault(end[:7], set()).add(colour)
+    assert all(len(c) == 1 for c in by_month.values())
+    in_order = [c.pop() for _, c in sorted(by_month.items())]
+    ramp = [c for i, c in enumerate(in_order) if i == 0 or c != in_order[i - 1]]
+    assert len(ramp) >= 3 and len(ramp) == len(set(ramp))  # each colour one run of months
+    paint = page.evaluate(
+        "window.demineMap.getPaintProperty('plan-hazard-fill', 'fill-color')")
+    assert paint[:2] == ["coalesce", ["get", "plan_colour"]]
+    legend = page.locator("#legend h3", has_text="Hazard areas").locator(
+        "xpath=following-sibling::ul[1]/li")
+    assert legend.count() == len(ramp) + 1 and "no planned task" in legend.last.inner_text()
+
+    # The forecast: a line per run on each chart, the region's dates per run, the plan's units.
+    page.wait_for_function("document.body.dataset.forecastDrawn === '1'")
+    for chart in ("released-curve", "risk-curve"):
+        lines = page.evaluate(f"""() => [...document.querySelectorAll(
+            '#{chart} path[data-series]')].map((p) => p.dataset.series)""")
+        assert lines == runs, chart
+    assert page.locator("#region-dates tbody tr").count() == len(runs)
+    forecast = page.evaluate("fetch('/plan/forecast').then((r) => r.json())")
+    assert page.locator("#unit-dates tbody tr").count() == len(forecast["plan"]["units"])
+    first = page.locator("#region-dates tbody tr").first.inner_text().split("\t")
+    assert [c.strip() for c in first] == ["plan", *forecast["plan"]["region"].values()]
+    assert page.locator("#forecast-missing").is_hidden()
+
+    # Without a forecast, the page says so and how to make one.
+    with planned.store.read() as conn:
+        kept = get_setting(conn, "forecast", "")
+    set_setting(planned.store, "forecast", "", "test")
+    try:
+        page.reload()
+        page.wait_for_function("document.body.dataset.forecastDrawn === 'none'")
+        assert page.locator("#forecast-missing").is_visible()
+        assert "demine forecast --baselines" in page.inner_text("#forecast-missing")
+        assert page.locator("#forecast path[data-series]").count() == 0
+    finally:
+        set_setting(planned.store, "forecast", kept, "test")
+
+    assert foreign(tab.requests, server) == []
+    assert any(u.endswith("/static/vendor/maplibre-gl/maplibre-gl.mjs") for u in tab.requests)

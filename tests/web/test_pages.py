@@ -124,7 +124,7 @@ def test_a_configured_pmtiles_basemap_is_served_by_range(
 @pytest.mark.parametrize("path", ["/records", "/records/hazard_areas?status=open&page=2",
                                   "/records/hazard_areas/HA-000001", "/records/finds",
                                   "/records/evidence",
-                                  "/dashboard"])
+                                  "/dashboard", "/plan"])
 def test_pages_need_a_login_and_come_back_after_it(client: TestClient, path: str) -> None:
     response = client.get(path, follow_redirects=False)
     assert response.status_code == 303
