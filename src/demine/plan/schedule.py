@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import os
 import tempfile
 from dataclasses import dataclass
@@ -43,26 +44,38 @@ def write_schedule(rows: list[Row], path: str | Path) -> None:
 
 
 def read_schedule(path: str | Path) -> list[Row]:
-    """A schedule CSV, or an InputError naming each bad line."""
+    """A schedule CSV, or an InputError naming each bad line (the header is line 1)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError([Problem(None, None, f"{path}: cannot be read ({exc})")]) from None
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if header is None or tuple(h.strip() for h in header) != HEADER:
-        raise InputError([Problem(None, None, f"{path}: the header must be {','.join(HEADER)}")])
+    header = tuple(h.strip() for h in next(reader, []))
+    if header != HEADER:
+        raise InputError([Problem(None, None, f"{path}: the header must be {','.join(HEADER)} "
+                                              f"(found {','.join(header) or 'nothing'})")])
     rows, problems = [], []
     for line, fields in enumerate(reader, start=2):
-        if not fields:
+        if not any(f.strip() for f in fields):
             continue
+        where = f"{path} line {line}"
+        if len(fields) != len(HEADER):
+            problems.append(Problem(None, None, f"{where}: expected 5 values, found "
+                                                f"{len(fields)}"))
+            continue
+        team, hazard, *numbers = (f.strip() for f in fields)
         try:
-            team, hazard, start, end, area = fields
-            rows.append(Row(team.strip(), hazard.strip(), float(start), float(end), float(area)))
+            start, end, area = (float(v) for v in numbers)
         except ValueError:
-            problems.append(Problem(None, None, f"{path} line {line}: expected team, hazard and "
-                                                f"three numbers (got {','.join(fields)!r})"))
+            problems.append(Problem(None, None, f"{where}: start_day, end_day and area_m2 must "
+                                                "be numbers"))
+            continue
+        if not (math.isfinite(start + end + area) and 0 <= start <= end and area >= 0):
+            problems.append(Problem(None, None, f"{where}: needs 0 <= start_day <= end_day and "
+                                                "area_m2 >= 0"))
+            continue
+        rows.append(Row(team, hazard, start, end, area))
     if problems:
         raise InputError(problems)
     return rows

@@ -4,8 +4,6 @@ schedule file (the planner's CSV: team,hazard,start_day,end_day,area_m2) says.
 
 from __future__ import annotations
 
-import csv
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,13 +13,14 @@ from numpy.typing import NDArray
 
 from demine.geo.area import area_m2
 from demine.model.problems import InputError, Problem
+from demine.plan.schedule import Row
+from demine.plan.schedule import read_schedule as read_rows
 
 if TYPE_CHECKING:
     from demine.sim.engine import Simulation
     from demine.sim.state import Hazard, Team, World
 
 STAGES = {"new": 0, "surveyed": 1, "ready": 2}
-SCHEDULE_HEADER = ["team", "hazard", "start_day", "end_day", "area_m2"]
 
 
 class Board:
@@ -169,15 +168,6 @@ class OptimisePolicy(RankedPolicy):
         return np.asarray(-self.weight / (travel + work))
 
 
-@dataclass(frozen=True)
-class Row:
-    team: str
-    hazard: str
-    start_day: float
-    end_day: float
-    area_m2: float
-
-
 class SchedulePolicy(Policy):
     """A schedule followed as written: each team works its rows' hazards in their time windows."""
 
@@ -220,36 +210,10 @@ class SchedulePolicy(Policy):
 
 
 def read_schedule(path: Path) -> SchedulePolicy:
-    """A schedule CSV, checked row by row (rows counted from 2, after the header)."""
+    """A schedule CSV (the planner's format), checked line by line."""
     if not path.is_file():
         raise InputError([Problem(None, str(path), "no such schedule file")])
-    with path.open(newline="", encoding="utf-8-sig") as f:
-        reader = csv.reader(f)
-        header = [h.strip() for h in next(reader, [])]
-        if header != SCHEDULE_HEADER:
-            raise InputError([Problem(None, str(path), f"header must be "
-                                      f"{','.join(SCHEDULE_HEADER)} (found {','.join(header)})")])
-        rows, problems = [], []
-        for k, cells in enumerate(reader, start=2):
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != len(SCHEDULE_HEADER):
-                problems.append(Problem(k, None, f"expected 5 values, found {len(cells)}"))
-                continue
-            team, hazard, *numbers = (c.strip() for c in cells)
-            try:
-                start, end, area = (float(v) for v in numbers)
-            except ValueError:
-                problems.append(Problem(k, team, "start_day, end_day and area_m2 must be numbers"))
-                continue
-            if not (np.isfinite([start, end, area]).all() and 0 <= start <= end and area >= 0):
-                problems.append(Problem(k, team, "needs 0 <= start_day <= end_day and "
-                                        "area_m2 >= 0"))
-                continue
-            rows.append(Row(team, hazard, start, end, area))
-    if problems:
-        raise InputError(problems)
-    return SchedulePolicy(rows, str(path))
+    return SchedulePolicy(read_rows(path), str(path))
 
 
 POLICIES: dict[str, type[RankedPolicy]] = {"priority": PriorityPolicy, "nearest": NearestPolicy}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Any
 
 
@@ -53,3 +54,16 @@ def whole(name: str, value: Any, least: int) -> int:
     if not number.is_integer() or number < least:
         raise ValueError(f"{name} must be a whole number >= {least} (got {value!r})")
     return int(number)
+
+
+def largest_reaching(probability: Callable[[float], float], wanted: float, low: float,
+                     high: float, tolerance: float) -> float:
+    """The largest x in [low, high] with probability(x) >= wanted, for a probability that falls
+    as x grows (a spacing), by bisection to a relative `tolerance`; `low` must reach it."""
+    while high - low > tolerance * high:
+        middle = (low + high) / 2
+        if probability(middle) >= wanted:
+            low = middle
+        else:
+            high = middle
+    return low

@@ -26,7 +26,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from demine.stats.bounds import open_unit, positive, shape_ratio
+from demine.stats.bounds import largest_reaching, open_unit, positive, shape_ratio
 
 GRIDS = ("square", "triangular")
 PANELS, NODES, MAX_SPLITS = 8, 8, 24
@@ -180,11 +180,6 @@ def hotspot_spacing(semi_major: float, probability: float, shape: float = 1.0,
     q = shape_ratio("shape", shape)
     _basis(grid, 1.0)
     cell = 1.0 if grid == "square" else math.sqrt(3) / 2
-    low, high = 1e-3 * a * q, math.sqrt(math.pi * a * a * q / (wanted * cell)) * 1.001
-    while high - low > 1e-10 * high:
-        middle = (low + high) / 2
-        if _averaged(a, q, middle, grid) >= wanted:
-            low = middle
-        else:
-            high = middle
-    return low
+    return largest_reaching(lambda spacing: _averaged(a, q, spacing, grid), wanted,
+                            1e-3 * a * q, math.sqrt(math.pi * a * a * q / (wanted * cell)) * 1.001,
+                            1e-10)

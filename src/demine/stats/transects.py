@@ -17,7 +17,7 @@ import math
 
 import numpy as np
 
-from demine.stats.bounds import open_unit, positive
+from demine.stats.bounds import largest_reaching, open_unit, positive
 
 _NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
 
@@ -70,11 +70,5 @@ def transect_spacing(semi_major: float, semi_minor: float, swath_width: float,
     a, b = _axes(semi_major, semi_minor)
     w = positive("swath_width", swath_width)
     wanted = open_unit("probability", probability)
-    low, high = w + 2 * b, (w + 2 * a) / wanted * 1.001
-    while high - low > 1e-12 * high:
-        middle = (low + high) / 2
-        if _probability(a, b, w, middle) >= wanted:
-            low = middle
-        else:
-            high = middle
-    return low
+    return largest_reaching(lambda spacing: _probability(a, b, w, spacing), wanted,
+                            w + 2 * b, (w + 2 * a) / wanted * 1.001, 1e-12)

@@ -69,7 +69,7 @@ export function gantt(target, chart) {
   const width = Math.ceil(days * perDay), height = teams.length * ROW;
 
   const labels = svg(LABELS, height, { class: "gantt-labels" });
-  const bars = svg(width, height, { class: "gantt-bars", role: "img",
+  const bars = svg(width, height, { class: "gantt-bars", role: "group",
                                     "aria-label": "Planned tasks by team over time" });
   teams.forEach((team, i) => {
     if (i % 2) {
