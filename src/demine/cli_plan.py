@@ -30,6 +30,9 @@ def plan(
     start: Annotated[str | None, typer.Option(
         help="From the registry: day 0 of the plan (default: the simulation's next day, "
              "else today).")] = None,
+    winter_stop: Annotated[bool, typer.Option(
+        help="From the registry: teams stand down in December, January and February.")]
+    = True,
 ) -> None:
     """Plan which team clears which hazard area when, minimising expected harm (sum of weight
     x completion day); every plan is checked and reports its gap to a lower bound."""
@@ -41,7 +44,8 @@ def plan(
     from demine.plan.solve import plan as make_plan
 
     if instance is None:
-        plan_from_registry(ctx, out, time_limit, horizon_days, preset, start, as_json)
+        plan_from_registry(ctx, out, time_limit, horizon_days, preset, start, as_json,
+                           winter_stop)
         return
     if method not in METHODS:
         raise fail([f"error: method must be one of {', '.join(METHODS)} (got {method!r})"])
@@ -76,10 +80,12 @@ def plan(
 
 def plan_from_registry(ctx: typer.Context, out: Path | None, time_limit: float,
                        horizon_days: int | None, preset: str, start: str | None,
-                       as_json: bool) -> None:
-    """Survey then clearance of the registry's open areas, written as tasks (and a CSV)."""
+                       as_json: bool, winter_stop: bool) -> None:
+    """Survey then clearance of the registry's open areas, written as tasks (and a CSV), in
+    calendar days (the winter stand-down skipped when asked)."""
     from datetime import date
 
+    from demine.plan.calendar import calendar_rows
     from demine.plan.priorities import score_hazards
     from demine.plan.registry import plan_registry, write_tasks
     from demine.plan.schedule import write_schedule
@@ -92,15 +98,19 @@ def plan_from_registry(ctx: typer.Context, out: Path | None, time_limit: float,
         with store.read() as conn:
             weights = {s.code: s.weight_for_planning for s in score_hazards(conn, preset)}
             result = plan_registry(conn, day0, weights, time_limit)
-        if horizon_days is not None:  # only what starts within the horizon is tasked
-            for phase in (result.survey, result.clearance):
-                if phase is not None:
-                    phase.rows = [r for r in phase.rows if r.start_day < horizon_days]
+        done = 0.0
+        for phase in (result.survey, result.clearance):
+            if phase is None:
+                continue
+            phase.rows = calendar_rows(phase.rows, day0, winter_stop)
+            if phase is result.clearance:
+                done = max((r.end_day for r in phase.rows), default=0.0)
+            if horizon_days is not None:  # only what starts within the horizon is tasked
+                phase.rows = [r for r in phase.rows if r.start_day < horizon_days]
         if out is not None:
             write_schedule(result.rows, out)
         with store.write() as conn:
             written = write_tasks(store, conn, result, ctx.obj.actor)
-    done = max(result.clearance.completion, default=0.0)
     figures = {"start": day0.isoformat(), "areas": len(result.clearance_instance.hazards),
                "surveyed_first": len(result.surveyed_in_plan),
                "left_after_survey": round(result.left_after_survey, 4),

@@ -101,3 +101,19 @@ def test_forecast_on_a_distributed_scheduler(region: str) -> None:
                              "--scheduler", cluster.scheduler_address, "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["draws"] == 30
+
+
+def test_the_plan_stands_down_in_winter(region: str, tmp_path: Path) -> None:
+    out = tmp_path / "winter.csv"
+    cli = Cli(region)
+    result = cli("plan", "--start", "2025-10-01", "--time-limit", "1", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    store = open_store(region)
+    with store.engine.connect() as conn:
+        starts = list(conn.execute(select(tasks.c.planned_start).where(
+            tasks.c.status == "planned")).scalars())
+    store.dispose()
+    assert starts and not [d for d in starts if d.month in (12, 1, 2)]
+    summer = cli("plan", "--start", "2025-10-01", "--time-limit", "1", "--no-winter-stop",
+                 "--json")
+    assert summer.exit_code == 0, summer.output

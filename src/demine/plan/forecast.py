@@ -14,12 +14,13 @@ months. Draws run on dask, in local threads unless a `dask.distributed` schedule
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from demine.plan.calendar import working_calendar
 from demine.plan.instance import Instance, Team, haversine_km
 from demine.plan.registry import RegistryPlan
 from demine.plan.schedule import Row
@@ -28,8 +29,6 @@ RATE_SIGMA = 0.25
 """Spread (log-normal sigma) of a team's productivity around its recorded rate."""
 SURVEY_CONCENTRATION = 4.0
 """How tightly survey outcomes gather around the measured share (beta a + b)."""
-WINTER_MONTHS = (12, 1, 2)
-"""Months teams stand down in, when the winter stop is on."""
 QUANTILES = (10, 50, 90)
 CHUNK = 100
 """Draws per dask task."""
@@ -139,17 +138,6 @@ def _draws(ready_plan: Prepared, n: int, seed: int) -> NDArray[np.float64]:
     luck = rng.lognormal(0.0, RATE_SIGMA, (n, replay.teams))
     scale = area_factor[:, replay.hazard] / luck[:, replay.team]
     return _run(replay, np.tile(ready_plan.clearance_free, (n, 1)), scale, ready)
-
-
-def working_calendar(start: date, winter_stop: bool, days: int) -> NDArray[Any]:
-    """The calendar date of each working day from `start` (winter months skipped if asked)."""
-    out: list[date] = []
-    day = start
-    while len(out) < days:
-        if not (winter_stop and day.month in WINTER_MONTHS):
-            out.append(day)
-        day += timedelta(days=1)
-    return np.array(out, dtype=object)
 
 
 def simulate_draws(plan: RegistryPlan, draws: int, seed: int = 0,
