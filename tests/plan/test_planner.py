@@ -9,6 +9,7 @@ from itertools import permutations
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from demine.plan.bound import lower_bound
@@ -150,3 +151,34 @@ def test_malformed_json(tmp_path: Path) -> None:
                                            str(tmp_path / "s.csv"))
     assert result.exit_code == 1 and "not valid JSON" in result.stderr
     assert not (tmp_path / "s.csv").exists()
+
+
+def test_the_release_day_bound_is_below_every_single_team_order() -> None:
+    """One team, areas released on given days: no order of them does better than the bound."""
+    from demine.plan.bound import mean_busy_bound
+
+    rng = np.random.default_rng(0)
+    for _ in range(100):
+        weights, areas = rng.uniform(0.1, 5, 4), rng.uniform(1, 10, 4)
+        release = rng.uniform(0, 10, 4) * (rng.random(4) < 0.6)
+        bound = mean_busy_bound(weights, areas, release, np.array([1.0]), np.array([0.0]))
+        best = math.inf
+        for order in permutations(range(4)):
+            day, harm = 0.0, 0.0
+            for j in order:
+                day = max(day, release[j]) + areas[j]
+                harm += weights[j] * day
+            best = min(best, harm)
+        assert bound <= best + 1e-9
+
+
+def test_plans_with_release_days_stay_above_the_bound() -> None:
+    data = random_instance(200, 10, 9)
+    for i, hazard in enumerate(data["hazards"]):
+        hazard["available_from"] = float(i % 7) * 20.0
+    instance = parse_instance(data, "released")
+    bound = lower_bound(instance)
+    for method in METHODS:
+        verdict = check_schedule(instance, plan(instance, method, 0.5).rows)
+        assert verdict.feasible, verdict.problems[:3]
+        assert verdict.harm >= bound

@@ -10,6 +10,10 @@ far it is from the best possible.
    harm this way, using the teams of U alone.
    Each area's work counts its least travel too: some team must come to it from another area
    or a start point, and the slowest team that may work it clears nothing on the way.
+   Where areas may only be started after a release day (their survey), the pooled team's
+   preemptive Smith schedule among the areas released gives the least total weighted mean
+   day of work, and each area ends at least half its pooled work time after that mean: a bound
+   that counts the release days (`mean_busy_bound`).
 2. **Each area alone.** An area can finish no sooner than when all the teams that may work it,
    each setting out from its start point when first available, have cleared it together.
 
@@ -21,6 +25,7 @@ areas only U may work plus that of the others (or their single-area bounds).
 
 from __future__ import annotations
 
+import heapq
 from itertools import combinations
 
 import numpy as np
@@ -43,6 +48,49 @@ def _capacity_inverse(rate: NDArray[np.float64], start: NDArray[np.float64],
     j = np.searchsorted(capacity_at_boundary, work, side="left")
     j = np.minimum(j, len(rate) - 1)
     return np.asarray((work + weighted[j]) / rate_sum[j])
+
+
+def mean_busy_bound(weights: NDArray[np.float64], areas: NDArray[np.float64],
+                    release: NDArray[np.float64], rate: NDArray[np.float64],
+                    start: NDArray[np.float64]) -> float:
+    """sum w_j (M_j + A_j / (2 R)) for the pooled team of total rate R with release dates, M_j
+    being the mean day at which area j's work is done under preemptive Smith's rule (the
+    available area of highest weight per square metre first). That schedule has the least
+    sum w_j M_j of all, and no area can finish sooner than A_j / (2 R) after the mean day of its
+    work, so this bounds the harm even when areas may not be started at once (Goemans 1997)."""
+    order = np.argsort(release)
+    starts = np.sort(start)
+    rates = rate[np.argsort(start)]
+    total = float(rate.sum())
+    remaining = areas.astype(float).copy()
+    busy = np.zeros(len(areas))
+    ready: list[tuple[float, int]] = []
+    t, nxt_job, nxt_team, pace = 0.0, 0, 0, 0.0
+    while True:
+        while nxt_team < len(starts) and starts[nxt_team] <= t:
+            pace += rates[nxt_team]
+            nxt_team += 1
+        while nxt_job < len(order) and release[order[nxt_job]] <= t:
+            j = int(order[nxt_job])
+            heapq.heappush(ready, (-weights[j] / areas[j], j))
+            nxt_job += 1
+        events = [starts[nxt_team] if nxt_team < len(starts) else np.inf,
+                  release[order[nxt_job]] if nxt_job < len(order) else np.inf]
+        if not ready or pace <= 0:
+            upcoming = min(events)
+            if not np.isfinite(upcoming):
+                break
+            t = float(upcoming)
+            continue
+        j = ready[0][1]
+        until = min(min(events), t + remaining[j] / pace)
+        work = pace * (until - t)
+        busy[j] += work * (t + until) / 2
+        remaining[j] -= work
+        t = float(until)
+        if remaining[j] <= 1e-9 * areas[j]:
+            heapq.heappop(ready)
+    return float((weights * (busy / areas + areas / (2 * total))).sum())
 
 
 def single_area_bounds(instance: Instance) -> NDArray[np.float64]:
@@ -84,8 +132,11 @@ def lower_bound(instance: Instance) -> float:
     start = np.array([t.available_from for t in instance.teams]) + \
         _first_trips(instance, eligible)
 
+    release = np.array([h.available_from for h in instance.hazards])
+
     def pooled(group: NDArray[np.bool_]) -> float:
-        """Smith's rule on one team pooled from every team that may work an area of `group`."""
+        """Smith's rule on one team pooled from every team that may work an area of `group`
+        (and, where areas have release days, the mean-busy-time bound)."""
         if not group.any():
             return 0.0
         teams = eligible[group].any(axis=0)
@@ -93,7 +144,11 @@ def lower_bound(instance: Instance) -> float:
         done = np.cumsum(areas[group][smith])
         finish = np.empty(done.size)
         finish[smith] = _capacity_inverse(rate[teams], start[teams], done)
-        return float((weights[group] * finish).sum())
+        completion = float((weights[group] * finish).sum())
+        if not release[group].any():
+            return completion
+        return max(completion, mean_busy_bound(weights[group], areas[group], release[group],
+                                               rate[teams], start[teams]))
 
     # a team must come to each area from another area or a start point: at least the nearest
     # such trip, during which the slowest team that may work it clears nothing
