@@ -145,7 +145,8 @@ def parse_instance(data: Any, source: str) -> Instance:
                                                     strict=True),
                           _number(item, "lon", where, problems, -180, high=180),
                           _number(item, "lat", where, problems, -90, high=90),
-                          _number(item, "available_from", where, problems, 0)))
+                          _number(item, "available_from", where, problems, 0)
+                          if "available_from" in item else 0.0))
     for what, codes in (("hazard code", [h.code for h in hazards]),
                         ("team id", [t.id for t in teams])):
         seen: set[str] = set()
