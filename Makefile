@@ -8,6 +8,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 POSTGIS_CONTROL := $(wildcard /usr/share/postgresql/*/extension/postgis.control)
 NPM := $(shell command -v npm)
 CHROMIUM := $(wildcard /usr/bin/chromium)
+POPPLER := $(wildcard /usr/bin/pdftoppm)
 NODE_STAMP := node_modules/.package-lock.json
 VENDOR := src/demine/web/static/vendor
 VENDOR_STAMP := $(VENDOR)/.installed
@@ -77,11 +78,13 @@ else
 	@true
 endif
 
-# Debian's chromium for the browser tests (Playwright drives it; it never downloads a browser).
+# Debian's chromium for the browser tests and the reports' PDF (Playwright drives it; it never
+# downloads a browser), and poppler-utils (pdftotext, pdftoppm) with which the report tests read
+# and render the PDFs.
 chromium:
-ifeq ($(CHROMIUM),)
+ifeq ($(and $(CHROMIUM),$(POPPLER)),)
 	$(SUDO) apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium poppler-utils >/dev/null
 else
 	@true
 endif

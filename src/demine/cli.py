@@ -17,6 +17,7 @@ from rich.table import Table
 from demine.cli_design import design_app
 from demine.cli_plan import forecast as forecast_command
 from demine.cli_plan import plan as plan_command
+from demine.cli_report import report_app
 from demine.console import err, fail, out, say, user_errors
 from demine.model.problems import InputError
 from demine.store import Store, open_store
@@ -613,6 +614,7 @@ def public_access(
 
 
 app.add_typer(design_app, name="design")
+app.add_typer(report_app, name="report")
 app.command("plan")(plan_command)
 app.command("forecast")(forecast_command)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from demine.web import assets, calculators, dashboard, mapview, planview, records
+from demine.web import assets, calculators, dashboard, mapview, planview, records, reports
 
 router = APIRouter()
-for module in (assets, mapview, records, dashboard, planview, calculators):
+for module in (assets, mapview, records, dashboard, planview, calculators, reports):
     router.include_router(module.router)
