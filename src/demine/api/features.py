@@ -160,6 +160,8 @@ def one(conn: Connection, coll: Collection, feature_id: str,
             key = int(feature_id)
         except ValueError:
             return None
+        if not -(2**63) <= key < 2**63:  # no row number is that large (and SQLite would refuse it)
+            return None
     rows = conn.execute(_columns(coll, hidden).where(coll.key == key)).all()
     found = feature_texts(conn, coll, rows, hidden)
     return found[0] if found else None

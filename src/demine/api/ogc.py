@@ -239,7 +239,7 @@ def items_query(request: Request, coll: Collection) -> fx.Query:
             where = and_(*(([where] if where is not None else []) + conditions))
     except fx.QueryError as exc:
         raise HTTPException(400, str(exc)) from None
-    return fx.Query(bbox, start, end, limit, int(offset_text), where)
+    return fx.Query(bbox, start, end, limit, min(int(offset_text), 2**62), where)
 
 
 @router.get("/collections/{collection_id}/items", summary="Features of a collection")
