@@ -89,12 +89,14 @@ else
 	@true
 endif
 
-bench: $(STAMP)
+bench: $(STAMP) chromium
 	@command -v wrk >/dev/null || (DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python benchmarks/bench_import.py
 	$(BIN)/python benchmarks/bench_sim.py
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/bench_design.py
+	$(BIN)/python benchmarks/bench_plan.py
+	$(BIN)/python benchmarks/bench_report.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info node_modules $(VENDOR)
