@@ -17,7 +17,6 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import Connection, select
 
-from demine.model.accounting import CLOSE_TOLERANCE_M2
 from demine.model.vocab import (
     AgeGroup,
     Classification,
@@ -29,11 +28,10 @@ from demine.model.vocab import (
     age_group,
 )
 from demine.report.units import AdminUnit, Gazetteer, gazetteer
-from demine.stats.landrelease import Period, summary
+from demine.stats.landrelease import Period, rewind, summary
 from demine.store.frames import query_frame
 from demine.store.schema import (
     accidents,
-    activities,
     education_sessions,
     finds,
     hazard_areas,
@@ -83,21 +81,7 @@ def hazards_at_end(conn: Connection, period: Period) -> pd.DataFrame:
     rel = query_frame(conn, select(releases.c.hazard, releases.c.release_date,
                                    releases.c.area_m2))
     rel = rel[rel["hazard"].isin(hazards.index)]
-    dated = _dates(rel["release_date"])
-    later, upto = rel[dated > pd.Timestamp(period.end)], rel[~(dated > pd.Timestamp(period.end))]
-    back = later.groupby("hazard")["area_m2"].sum()
-    hazards["remaining_area_m2"] = hazards["remaining_area_m2"].add(back, fill_value=0.0)
-    hazards["remaining_area_m2"] = hazards[["remaining_area_m2", "area_m2"]].min(axis=1)
-    worked = conn.execute(select(activities.c.hazard).where(
-        activities.c.hazard.is_not(None),
-        (activities.c.start_date.is_(None)) | (activities.c.start_date <= period.end),
-    )).scalars().all()
-    touched = hazards.index.isin(set(upto["hazard"].unique()) | set(worked))
-    closed = touched & (hazards["remaining_area_m2"] <= CLOSE_TOLERANCE_M2)
-    hazards["status"] = HazardStatus.OPEN.value
-    hazards.loc[touched, "status"] = HazardStatus.WORKED_ON.value
-    hazards.loc[closed, "status"] = HazardStatus.CLOSED.value
-    return hazards
+    return rewind(conn, hazards, rel, period.end)
 
 
 def scoped_hazards(conn: Connection, period: Period, unit: AdminUnit | None,

@@ -57,6 +57,28 @@ class Period:
         }
 
 
+def rewind(conn: Connection, hazards: pd.DataFrame, rel: pd.DataFrame, end: date
+           ) -> pd.DataFrame:
+    """Hazards (indexed by code) as they stood at `end`: land released later given back, and
+    the status rule applied to what had touched them by then."""
+    dated = pd.to_datetime(rel["release_date"], errors="coerce")
+    later = rel[dated > pd.Timestamp(end)]
+    upto = rel[~(dated > pd.Timestamp(end))]
+    back = later.groupby("hazard")["area_m2"].sum()
+    hazards["remaining_area_m2"] = hazards["remaining_area_m2"].add(back, fill_value=0.0)
+    hazards["remaining_area_m2"] = hazards[["remaining_area_m2", "area_m2"]].min(axis=1)
+    worked = conn.execute(select(activities.c.hazard).where(
+        activities.c.hazard.is_not(None),
+        (activities.c.start_date.is_(None)) | (activities.c.start_date <= end),
+    )).scalars().all()
+    touched = hazards.index.isin(set(upto["hazard"].unique()) | set(worked))
+    closed = touched & (hazards["remaining_area_m2"] <= CLOSE_TOLERANCE_M2)
+    hazards["status"] = HazardStatus.OPEN.value
+    hazards.loc[touched, "status"] = HazardStatus.WORKED_ON.value
+    hazards.loc[closed, "status"] = HazardStatus.CLOSED.value
+    return hazards
+
+
 def hazard_figures(conn: Connection, period: Period) -> tuple[dict[str, int], dict[str, float]]:
     """Counts by status and areas by method as at the period's end."""
     query = select(
@@ -72,21 +94,7 @@ def hazard_figures(conn: Connection, period: Period) -> tuple[dict[str, int], di
                               releases.c.area_m2).order_by(releases.c.code))
     rel = rel[rel["hazard"].isin(hazards.index)]
     if period.end is not None and len(hazards):
-        dated = pd.to_datetime(rel["release_date"])
-        later = rel[dated > pd.Timestamp(period.end)]
-        upto = rel[~(dated > pd.Timestamp(period.end))]
-        back = later.groupby("hazard")["area_m2"].sum()
-        hazards["remaining_area_m2"] = hazards["remaining_area_m2"].add(back, fill_value=0.0)
-        hazards["remaining_area_m2"] = hazards[["remaining_area_m2", "area_m2"]].min(axis=1)
-        worked = conn.execute(select(activities.c.hazard).where(
-            activities.c.hazard.is_not(None),
-            (activities.c.start_date.is_(None)) | (activities.c.start_date <= period.end),
-        )).scalars().all()
-        touched = hazards.index.isin(set(upto["hazard"].unique()) | set(worked))
-        closed = touched & (hazards["remaining_area_m2"] <= CLOSE_TOLERANCE_M2)
-        hazards["status"] = HazardStatus.OPEN.value
-        hazards.loc[touched, "status"] = HazardStatus.WORKED_ON.value
-        hazards.loc[closed, "status"] = HazardStatus.CLOSED.value
+        hazards = rewind(conn, hazards, rel, period.end)
     inside = rel
     if period.start or period.end:
         dated = pd.to_datetime(inside["release_date"])
