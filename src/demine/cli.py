@@ -18,6 +18,7 @@ from demine.cli_design import design_app
 from demine.cli_plan import forecast as forecast_command
 from demine.cli_plan import plan as plan_command
 from demine.cli_report import report_app
+from demine.cli_risk import risk_app
 from demine.console import err, fail, out, say, user_errors
 from demine.model.problems import InputError
 from demine.store import Store, open_store
@@ -614,6 +615,7 @@ def public_access(
 
 
 app.add_typer(design_app, name="design")
+app.add_typer(risk_app, name="risk")
 app.add_typer(report_app, name="report")
 app.command("plan")(plan_command)
 app.command("forecast")(forecast_command)

@@ -1,0 +1,98 @@
+"""`demine risk`: the contamination risk model, tabular mode (train with left-out-unit validation,
+then predict)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from demine.console import fail, say, user_errors
+from demine.risk.model import Settings, predict, train
+from demine.risk.table import RiskError
+
+risk_app = typer.Typer(help="Contamination risk model on a table of cells (tabular mode).",
+                       no_args_is_help=True)
+
+
+def _number(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def report_lines(report: dict[str, Any], out: Path) -> list[str]:
+    rows = report["rows"]
+    validation = report["validation"]
+    lines = [
+        f"table: {report['table']}  label: '{report['label']}'  group: '{report['group']}'",
+        f"rows: {rows['total']} (labelled {rows['labelled']}: {rows['positives']} positive, "
+        f"{rows['negatives']} negative; unlabelled {rows['unlabelled']}); units: {rows['units']}",
+        f"features ({len(report['features'])}): " + ", ".join(report["features"]),
+        f"validation: {validation['method']}; metrics pooled over all left-out predictions",
+        "",
+        f"{'model':<24}{'ROC AUC':>9}{'PR AUC':>9}{'Brier':>9}{'top 10%':>9}{'top 20%':>9}"
+        f"{'top 30%':>9}",
+    ]
+    names = {"lightgbm": "lightgbm (calibrated)", "logistic": "logistic baseline"}
+    for key, name in names.items():
+        m = validation[key]
+        top = m["top_share"]
+        lines.append(f"{name:<24}{_number(m['roc_auc']):>9}{_number(m['pr_auc']):>9}"
+                     f"{_number(m['brier']):>9}{_number(top['top_10']):>9}"
+                     f"{_number(top['top_20']):>9}{_number(top['top_30']):>9}")
+    lines.append("(top k%: share of the labelled contaminated rows in the top k % of all rows "
+                 "ranked by probability)")
+    lines += ["", "reliability (lightgbm, 10 bins): bin  count  mean predicted  observed rate"]
+    for b in validation["lightgbm"]["reliability"]:
+        if b["count"]:
+            lines.append(f"  {b['lower']:.1f}-{b['upper']:.1f}  {b['count']:>6}  "
+                         f"{_number(b['mean_predicted']):>14}  {_number(b['observed_rate']):>13}")
+    lines += ["", "per-unit ROC AUC (units with both classes): unit  lightgbm  logistic"]
+    gbm = validation["lightgbm"]["per_unit_roc_auc"]
+    log = validation["logistic"]["per_unit_roc_auc"]
+    for unit in gbm:
+        lines.append(f"  {unit}  {_number(gbm[unit])}  {_number(log.get(unit))}")
+    lines += ["", f"model saved to {out} (report in {out / 'report.json'}); "
+              f"{report['seconds']:.1f} s"]
+    return lines
+
+
+@risk_app.command("train")
+def train_command(
+    table: Annotated[Path, typer.Option("--table", help="CSV table, one row a cell.")],
+    label: Annotated[str, typer.Option("--label", help="Label column: 1, 0, -1 or empty.")],
+    group: Annotated[str, typer.Option("--group", help="Unit column (left out whole).")],
+    out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
+    exclude: Annotated[list[str] | None, typer.Option(
+        "--exclude", help="Column not to use as a feature (repeatable).")] = None,
+    trees: Annotated[int, typer.Option("--trees", hidden=True, min=1)] = 300,
+) -> None:
+    """Validate by leaving whole units out, then train on all labelled rows and save the model."""
+    with user_errors():
+        try:
+            report = train(table, label, group, out, list(exclude or []), Settings(trees=trees))
+        except RiskError as exc:
+            raise fail([f"error: {p}" for p in exc.problems]) from None
+    for line in report_lines(report, out):
+        say(line)
+
+
+@risk_app.command("predict")
+def predict_command(
+    model: Annotated[Path, typer.Option("--model", help="Model directory from `risk train`.")],
+    table: Annotated[Path, typer.Option("--table", help="CSV table, one row a cell.")],
+    out: Annotated[Path, typer.Option("--out", help="CSV to write: the input plus probability.")],
+    allow_missing: Annotated[bool, typer.Option(
+        "--allow-missing", help="Treat model columns missing from the table as missing values."
+    )] = False,
+    contributions: Annotated[bool, typer.Option(
+        "--contributions", help="Add contribution_<feature> columns (LightGBM, log-odds).")
+    ] = False,
+) -> None:
+    """Score every row: the output keeps every input column and adds `probability`."""
+    with user_errors():
+        try:
+            frame = predict(model, table, out, allow_missing, contributions)
+        except RiskError as exc:
+            raise fail([f"error: {p}" for p in exc.problems]) from None
+    say(f"{len(frame)} rows scored; written to {out}")
