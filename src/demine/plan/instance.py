@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -97,6 +98,17 @@ def _text(item: dict[str, Any], key: str, where: str, problems: list[Problem]) -
     return str(value).strip()
 
 
+def _objects(data: dict[str, Any], key: str, source: str, problems: list[Problem]
+             ) -> Iterator[tuple[int, dict[str, Any], str]]:
+    """The objects of the list `key`, each with its index and how messages name it."""
+    for i, item in enumerate(data.get(key) or []):
+        where = f"{source}: {key}[{i}]"
+        if isinstance(item, dict):
+            yield i, item, where
+        else:
+            problems.append(Problem(None, None, f"{where}: must be an object"))
+
+
 def parse_instance(data: Any, source: str) -> Instance:
     """An instance from parsed JSON, with every problem found named by item and key."""
     problems: list[Problem] = []
@@ -107,11 +119,7 @@ def parse_instance(data: Any, source: str) -> Instance:
     for key in ("hazards", "teams"):
         if not isinstance(data.get(key), list):
             problems.append(Problem(None, None, f"{source}: {key} must be a list"))
-    for i, item in enumerate(data.get("hazards") or []):
-        where = f"{source}: hazards[{i}]"
-        if not isinstance(item, dict):
-            problems.append(Problem(None, None, f"{where}: must be an object"))
-            continue
+    for i, item, where in _objects(data, "hazards", source, problems):
         code = _text(item, "code", where, problems)
         where = f"{source}: hazard {code or i}"
         allowed = item.get("allowed")
@@ -130,11 +138,7 @@ def parse_instance(data: Any, source: str) -> Instance:
                               frozenset(str(a) for a in allowed),
                               _number(item, "available_from", where, problems, 0)
                               if "available_from" in item else 0.0))
-    for i, item in enumerate(data.get("teams") or []):
-        where = f"{source}: teams[{i}]"
-        if not isinstance(item, dict):
-            problems.append(Problem(None, None, f"{where}: must be an object"))
-            continue
+    for i, item, where in _objects(data, "teams", source, problems):
         ident = _text(item, "id", where, problems)
         where = f"{source}: team {ident or i}"
         kind = item.get("type")
