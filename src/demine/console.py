@@ -12,8 +12,7 @@ import sqlalchemy.exc
 import typer
 from rich.console import Console
 
-from demine.model.problems import InputError
-from demine.sim.scenario import ScenarioError
+from demine.model.problems import ConfigError, InputError
 from demine.store import StoreError
 from demine.store.hazards import UnknownRecord
 
@@ -41,7 +40,7 @@ def user_errors(source: Path | None = None) -> Iterator[None]:
         yield
     except InputError as exc:
         raise fail([f"error: {p.located(source)}" for p in exc.problems]) from None
-    except ScenarioError as exc:
+    except ConfigError as exc:
         raise fail([f"error: {exc.source}: {p}" for p in exc.problems]) from None
     except (StoreError, UnknownRecord, ValueError, KeyError, OSError) as exc:
         message = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)

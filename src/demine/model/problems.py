@@ -37,3 +37,12 @@ class InputError(Exception):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class ConfigError(ValueError):
+    """A configuration file (scenario, preset) that cannot be used, with every reason found."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__("; ".join(f"{source}: {p}" for p in problems))

@@ -68,6 +68,7 @@ from sqlalchemy import Connection
 
 from demine.geo.area import area_like
 from demine.geo.local import intersections, local_metres, radii
+from demine.model.problems import ConfigError
 from demine.model.vocab import LocationLevel
 from demine.stats.quality import Records, read_layer
 from demine.store import schema
@@ -142,13 +143,8 @@ LAND_USE = {"housing": 1.0, "agriculture": 0.9, "water": 0.9, "roads": 0.7, "inf
 FIXED_SECTIONS = ("preset", "weights", "parameters", "ordnance", "land_use")
 
 
-class PresetError(ValueError):
+class PresetError(ConfigError):
     """A preset that cannot be used, with every reason found (file, key and why)."""
-
-    def __init__(self, source: str, problems: list[str]):
-        self.source = source
-        self.problems = problems
-        super().__init__("; ".join(f"{source}: {p}" for p in problems))
 
 
 @dataclass(frozen=True)

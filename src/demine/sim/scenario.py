@@ -15,16 +15,13 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from demine.model.problems import ConfigError
+
 SHIPPED = "demine.sim.scenarios"
 
 
-class ScenarioError(ValueError):
+class ScenarioError(ConfigError):
     """A scenario that cannot be used, with every reason found."""
-
-    def __init__(self, source: str, problems: list[str]):
-        self.source = source
-        self.problems = problems
-        super().__init__("; ".join(f"{source}: {p}" for p in problems))
 
 
 @dataclass(frozen=True)

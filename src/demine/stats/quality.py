@@ -497,26 +497,29 @@ def work_before_survey(registry: Registry) -> Iterable[Finding]:
             f"({_day(survey_end.iat[row])})")
 
 
+def _before_parent(registry: Registry, layer: str, dated: str, reference: str, parent: str,
+                   parent_date: str, severity: str,
+                   words: Callable[[Any, int, Any], str]) -> Iterable[Finding]:
+    """Records of `layer` dated before the date of the record they name."""
+    records = registry[layer]
+    limits = registry[parent].frame.set_index("record")[parent_date]
+    limit = lookup(records.frame[reference], limits)
+    for row in rows_where(records.frame[dated] < limit):
+        yield records.finding("date_order", severity, row, words(records, row, limit.iat[row]))
+
+
 def finds_before_activity(registry: Registry) -> Iterable[Finding]:
-    records = registry["finds"]
-    starts = registry["activities"].frame.set_index("record")["start_date"]
-    start = lookup(records.frame["activity"], starts)
-    for row in rows_where(records.frame["find_date"] < start):
-        yield records.finding(
-            "date_order", ERROR, row,
-            f"found {_day(records['find_date'][row])}, before its activity "
-            f"{records['activity'][row]} started ({_day(start.iat[row])})")
+    return _before_parent(
+        registry, "finds", "find_date", "activity", "activities", "start_date", ERROR,
+        lambda r, row, day: f"found {_day(r['find_date'][row])}, before its activity "
+                            f"{r['activity'][row]} started ({_day(day)})")
 
 
 def releases_before_information(registry: Registry) -> Iterable[Finding]:
-    records = registry["releases"]
-    informed = registry["hazard_areas"].frame.set_index("record")["info_date"]
-    info = lookup(records.frame["hazard"], informed)
-    for row in rows_where(records.frame["release_date"] < info):
-        yield records.finding(
-            "date_order", WARNING, row,
-            f"released {_day(records['release_date'][row])}, before the date of information "
-            f"of {records['hazard'][row]} ({_day(info.iat[row])})")
+    return _before_parent(
+        registry, "releases", "release_date", "hazard", "hazard_areas", "info_date", WARNING,
+        lambda r, row, day: f"released {_day(r['release_date'][row])}, before the date of "
+                            f"information of {r['hazard'][row]} ({_day(day)})")
 
 
 # orphan ----------------------------------------------------------------------------------------
