@@ -12,7 +12,6 @@ vocabulary is refused with the file, the key and the reason. Shipped mappings li
 from __future__ import annotations
 
 import string
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
@@ -22,6 +21,7 @@ from typing import Any
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 
+from demine.model.config import read_toml, shipped
 from demine.model.problems import InputError, Problem
 from demine.model.vocab import (
     DeviceCondition,
@@ -313,31 +313,11 @@ def _consistency(src: dict[str, Any], cols: dict[str, Any]) -> list[str]:
 
 def shipped_mappings() -> list[str]:
     """Names of the mappings shipped with demine."""
-    return sorted(p.name.removesuffix(".toml") for p in resources.files(SHIPPED).iterdir()
-                  if p.name.endswith(".toml"))
+    return shipped(resources.files(SHIPPED))
 
 
 def load_mapping(name_or_path: str | Path) -> EventMapping:
     """A shipped mapping by name (`colombia_events`), or a user's TOML file, checked."""
-    text_name = str(name_or_path)
-    path = Path(name_or_path)
-    if text_name in shipped_mappings():
-        text = resources.files(SHIPPED).joinpath(f"{text_name}.toml").read_text("utf-8")
-        source, name = f"mapping {text_name!r}", text_name
-    elif path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise MappingError(str(path), ["no such file"])
-        try:
-            text = path.read_text("utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise MappingError(str(path), [f"cannot be read ({exc})"]) from None
-        source, name = str(path), path.stem
-    else:
-        raise MappingError(text_name, [
-            f"not a shipped mapping (expected one of {', '.join(shipped_mappings())}) "
-            "nor a .toml file"])
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise MappingError(source, [f"not valid TOML: {exc}"]) from None
+    raw, source, name = read_toml(str(name_or_path), resources.files(SHIPPED), "mapping",
+                                  MappingError, extends=False)
     return check_mapping(raw, source, name)

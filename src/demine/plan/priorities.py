@@ -51,13 +51,11 @@ areas scored: positive (an area scoring 0 still counts), 1.0 on average.
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -68,6 +66,7 @@ from sqlalchemy import Connection
 
 from demine.geo.area import area_like
 from demine.geo.local import intersections, local_metres, radii
+from demine.model.config import read_toml, shipped
 from demine.model.problems import ConfigError
 from demine.model.vocab import LocationLevel
 from demine.stats.quality import Records, read_layer
@@ -196,8 +195,7 @@ def _shipped() -> Any:
 
 
 def shipped_presets() -> list[str]:
-    return sorted(p.name.removesuffix(".toml") for p in _shipped().iterdir()
-                  if p.name.endswith(".toml"))
+    return shipped(_shipped())
 
 
 def load_preset(name_or_path: str) -> Preset:
@@ -207,35 +205,8 @@ def load_preset(name_or_path: str) -> Preset:
     return check_preset(raw, source, name)
 
 
-def _read(name_or_path: str, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str, str]:
-    path = Path(name_or_path)
-    if name_or_path in shipped_presets():
-        text = _shipped().joinpath(f"{name_or_path}.toml").read_text("utf-8")
-        source, name = f"preset {name_or_path!r}", name_or_path
-    elif path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise PresetError(str(path), ["no such file"])
-        text, source, name = path.read_text("utf-8"), str(path), path.stem
-    else:
-        raise PresetError(name_or_path, [
-            f"not a shipped preset (expected one of {', '.join(shipped_presets())}) "
-            "nor a .toml file"])
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PresetError(source, [f"not valid TOML: {exc}"]) from None
-    base = raw.pop("extends", None)
-    if base is None:
-        return raw, source, name
-    if not isinstance(base, str) or base in seen:
-        raise PresetError(source, [f"extends: {base!r} is not a preset this file can extend"])
-    merged, _, _ = _read(base, (*seen, name_or_path))
-    for section, table in raw.items():
-        if isinstance(table, dict) and isinstance(merged.get(section), dict):
-            merged[section] = {**merged[section], **table}
-        else:
-            merged[section] = table
-    return merged, source, name
+def _read(name_or_path: str) -> tuple[dict[str, Any], str, str]:
+    return read_toml(name_or_path, _shipped(), "preset", PresetError)
 
 
 def check_preset(raw: dict[str, Any], source: str, name: str = "preset") -> Preset:

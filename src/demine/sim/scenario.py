@@ -8,13 +8,12 @@ The keys, their meaning and their ranges are `SPEC` below (documented in the REA
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
+from demine.model.config import read_toml, shipped
 from demine.model.problems import ConfigError
 
 SHIPPED = "demine.sim.scenarios"
@@ -158,41 +157,13 @@ class Scenario:
 
 
 def shipped_names() -> list[str]:
-    return sorted(p.name.removesuffix(".toml") for p in resources.files(SHIPPED).iterdir()
-                  if p.name.endswith(".toml"))
+    return shipped(resources.files(SHIPPED))
 
 
-def _read(name_or_path: str, seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], str]:
+def _read(name_or_path: str) -> tuple[dict[str, Any], str]:
     """The raw table of a shipped name or a file path, with `extends` resolved."""
-    path = Path(name_or_path)
-    if name_or_path in shipped_names():
-        text = resources.files(SHIPPED).joinpath(f"{name_or_path}.toml").read_text("utf-8")
-        source = f"scenario {name_or_path!r}"
-    elif path.suffix == ".toml" or path.exists():
-        if not path.is_file():
-            raise ScenarioError(str(path), ["no such file"])
-        text = path.read_text("utf-8")
-        source = str(path)
-    else:
-        raise ScenarioError(name_or_path, [
-            f"not a shipped scenario (expected one of {', '.join(shipped_names())}) "
-            "nor a .toml file"])
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(source, [f"not valid TOML: {exc}"]) from None
-    base = raw.pop("extends", None)
-    if base is None:
-        return raw, source
-    if not isinstance(base, str) or base in seen:
-        raise ScenarioError(source, [f"extends: {base!r} is not a scenario this file can extend"])
-    merged, _ = _read(base, (*seen, name_or_path))
-    for section, table in raw.items():
-        if isinstance(table, dict) and isinstance(merged.get(section), dict):
-            merged[section] = {**merged[section], **table}
-        else:
-            merged[section] = table
-    return merged, source
+    raw, source, _ = read_toml(name_or_path, resources.files(SHIPPED), "scenario", ScenarioError)
+    return raw, source
 
 
 def load_scenario(name_or_path: str = "border") -> Scenario:
