@@ -8,7 +8,7 @@ import sqlite3
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,10 +17,10 @@ from demine.api.auth import SESSION_COOKIE, Authenticator
 from demine.store.accounts import set_setting
 from demine.store.hazards import EDITABLE
 from tests.web.conftest import Region, log_in
+from tests.web.modules import assert_modules_served
 from tests.web.tiles import write_raster_pmtiles
 
 ROOT = Path(__file__).resolve().parents[2]
-IMPORT = re.compile(r"""(?:import|from)\s*["'](\.{1,2}/[^"']+)["']""")
 
 
 class Tags(HTMLParser):
@@ -61,27 +61,7 @@ def test_map_page_loads_maplibre_from_the_server(client: TestClient) -> None:
     assert tags.find("link", rel="stylesheet", href="/static/vendor/maplibre-gl/maplibre-gl.css")
 
     # Follow the module graph from map.js: every import is a file this server serves.
-    pending, seen = ["/static/js/map.js"], set()
-    while pending:
-        url = pending.pop()
-        if url in seen:
-            continue
-        seen.add(url)
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert response.headers["content-type"].startswith("text/javascript"), url
-        if "/vendor/" not in url:
-            assert not re.search(r"https?://", response.text), f"{url} names another host"
-            pending += [urljoin(url, target) for target in IMPORT.findall(response.text)]
-    maplibre = "/static/vendor/maplibre-gl/maplibre-gl.mjs"
-    assert maplibre in seen
-    pinned = json.loads((ROOT / "package-lock.json").read_text())[
-        "packages"]["node_modules/maplibre-gl"]["version"]
-    head = client.get(maplibre).text[:400]
-    assert "MapLibre GL JS" in head and f"v{pinned}" in head
-    # The worker that MapLibre starts beside itself is served too.
-    assert client.get("/static/vendor/maplibre-gl/maplibre-gl-worker.mjs").status_code == 200
-    assert client.get("/static/vendor/maplibre-gl/maplibre-gl.css").status_code == 200
+    assert_modules_served(client, "/static/js/map.js")
 
 
 def test_map_asks_only_for_what_the_user_may_read(client: TestClient, region: Region) -> None:

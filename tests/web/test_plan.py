@@ -4,17 +4,16 @@ scripts that come from this server only. (Drawn in chromium: test_browser.py.)""
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from fastapi.testclient import TestClient
 
 from demine.store.accounts import get_setting, set_setting
 from tests.web.conftest import Region, log_in
+from tests.web.modules import assert_modules_served
 from tests.web.test_pages import Tags
 
-IMPORTS = re.compile(r"""(?:\bimport\s*\(?|\bfrom)\s*["'](\.{1,2}/[^"']+)["']""")
 """Static (`import ... from "./x.js"`) and dynamic (`import("./x.js")`) imports of a module."""
-SVG_NAMESPACE = '"http://www.w3.org/2000/svg"'
 
 
 def test_the_plan_page_is_linked_needs_a_login_and_has_its_sections(client: TestClient) -> None:
@@ -47,19 +46,7 @@ def test_the_plan_page_is_linked_needs_a_login_and_has_its_sections(client: Test
 
 def test_the_plan_page_scripts_come_from_this_server(client: TestClient) -> None:
     log_in(client, "viewer")
-    pending, seen = ["/static/js/plan.js"], set()
-    while pending:
-        url = pending.pop()
-        if url in seen:
-            continue
-        seen.add(url)
-        response = client.get(url)
-        assert response.status_code == 200, url
-        assert response.headers["content-type"].startswith("text/javascript"), url
-        if "/vendor/" not in url:
-            text = response.text.replace(SVG_NAMESPACE, "")  # a name, not an address
-            assert not re.search(r"https?://", text), f"{url} names another host"
-            pending += [urljoin(url, target) for target in IMPORTS.findall(response.text)]
+    seen = assert_modules_served(client, "/static/js/plan.js")
     # The map reuses the web map's modules rather than copies of them.
     assert {"/static/js/planmap.js", "/static/js/gantt.js", "/static/js/charts.js",
             "/static/js/layers.js", "/static/js/basemap.js", "/static/js/features.js",
