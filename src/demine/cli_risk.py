@@ -9,11 +9,34 @@ from typing import Annotated, Any
 import typer
 
 from demine.console import fail, say, user_errors
+from demine.risk.attach import DEFAULT_MAPPING, EvidenceSource
+from demine.risk.evidence import DEFAULT_CELL_DEG
 from demine.risk.model import Settings, predict, train
 from demine.risk.table import RiskError
 
 risk_app = typer.Typer(help="Contamination risk model on a table of cells (tabular mode).",
                        no_args_is_help=True)
+
+EvidenceOption = Annotated[Path | None, typer.Option(
+    "--evidence", help="Event file or directory (accidents, finds, suspicion reports ...) to add "
+    "evidence features from.")]
+MappingOption = Annotated[str, typer.Option(
+    "--evidence-mapping", help="Interchange mapping of the events: a shipped name or a TOML file.")]
+LonOption = Annotated[str | None, typer.Option("--lon", help="Column of each row's longitude.")]
+LatOption = Annotated[str | None, typer.Option("--lat", help="Column of each row's latitude.")]
+CellOption = Annotated[float, typer.Option(
+    "--cell-deg", help="Side of each row's cell in degrees: the finds inside a left-out unit's "
+    "cells are left out of its features.")]
+
+
+def _evidence(path: Path | None, mapping: str, lon: str | None, lat: str | None,
+              cell_deg: float) -> EvidenceSource | None:
+    if path is None:
+        for option, value in (("--lon", lon), ("--lat", lat)):
+            if value is not None:
+                raise fail([f"error: {option} is only used with --evidence"])
+        return None
+    return EvidenceSource(path, mapping, lon, lat, cell_deg)
 
 
 def _number(value: float | None) -> str:
@@ -28,6 +51,9 @@ def report_lines(report: dict[str, Any], out: Path) -> list[str]:
         f"rows: {rows['total']} (labelled {rows['labelled']}: {rows['positives']} positive, "
         f"{rows['negatives']} negative; unlabelled {rows['unlabelled']}); units: {rows['units']}",
         f"features ({len(report['features'])}): " + ", ".join(report["features"]),
+        *([] if not report.get("evidence") else [
+            f"evidence: {report['evidence']['path']} (mapping {report['evidence']['mapping']}); "
+            "left out in validation: " + report["evidence"]["left_out_in_validation"]]),
         f"validation: {validation['method']}; metrics pooled over all left-out predictions",
         "",
         f"{'model':<24}{'ROC AUC':>9}{'PR AUC':>9}{'Brier':>9}{'top 10%':>9}{'top 20%':>9}"
@@ -65,12 +91,19 @@ def train_command(
     out: Annotated[Path, typer.Option("--out", help="Model directory to write.")],
     exclude: Annotated[list[str] | None, typer.Option(
         "--exclude", help="Column not to use as a feature (repeatable).")] = None,
+    evidence: EvidenceOption = None,
+    evidence_mapping: MappingOption = DEFAULT_MAPPING,
+    lon: LonOption = None,
+    lat: LatOption = None,
+    cell_deg: CellOption = DEFAULT_CELL_DEG,
     trees: Annotated[int, typer.Option("--trees", hidden=True, min=1)] = 300,
 ) -> None:
     """Validate by leaving whole units out, then train on all labelled rows and save the model."""
+    source = _evidence(evidence, evidence_mapping, lon, lat, cell_deg)
     with user_errors():
         try:
-            report = train(table, label, group, out, list(exclude or []), Settings(trees=trees))
+            report = train(table, label, group, out, list(exclude or []), Settings(trees=trees),
+                           source)
         except RiskError as exc:
             raise fail([f"error: {p}" for p in exc.problems]) from None
     for line in report_lines(report, out):
@@ -88,11 +121,16 @@ def predict_command(
     contributions: Annotated[bool, typer.Option(
         "--contributions", help="Add contribution_<feature> columns (LightGBM, log-odds).")
     ] = False,
+    evidence: EvidenceOption = None,
+    evidence_mapping: MappingOption = DEFAULT_MAPPING,
+    lon: LonOption = None,
+    lat: LatOption = None,
 ) -> None:
     """Score every row: the output keeps every input column and adds `probability`."""
+    source = _evidence(evidence, evidence_mapping, lon, lat, DEFAULT_CELL_DEG)
     with user_errors():
         try:
-            frame = predict(model, table, out, allow_missing, contributions)
+            frame = predict(model, table, out, allow_missing, contributions, source)
         except RiskError as exc:
             raise fail([f"error: {p}" for p in exc.problems]) from None
     say(f"{len(frame)} rows scored; written to {out}")

@@ -30,6 +30,8 @@ from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from demine.risk.attach import EvidenceSource, prediction_features, training_index
+from demine.risk.evidence import EvidenceIndex, feature_names
 from demine.risk.table import (
     RiskError,
     TrainingTable,
@@ -185,13 +187,26 @@ def _folds(table: TrainingTable) -> tuple[str, list[tuple[np.ndarray, np.ndarray
     return method, list(splitter.split(table.x, groups=table.groups))
 
 
+def with_evidence(table: TrainingTable, index: EvidenceIndex | None,
+                  left_out: set[str] | frozenset[str] = frozenset()) -> np.ndarray:
+    """The feature matrix, with the evidence features where there is evidence: each row's finds
+    features leave out the finds in the cells of its own unit and of the units `left_out`, so
+    that every row is measured as a row of a unit never seen would be."""
+    if index is None:
+        return table.x
+    excluded = {unit: frozenset({unit, *left_out}) for unit in table.units}
+    features = index.features([excluded[unit] for unit in table.groups])
+    return np.hstack([table.x, features.to_numpy(dtype=float)])
+
+
 def validate(source: Path, table: TrainingTable, label: str, group: str,
-             settings: Settings) -> dict[str, Any]:
+             settings: Settings, index: EvidenceIndex | None = None) -> dict[str, Any]:
     method, folds = _folds(table)
     lab = table.labelled
     p_gbm = np.full(len(table.y), np.nan)
     p_log = np.full(len(table.y), np.nan)
     for train_rows, test_rows in folds:
+        x = with_evidence(table, index, set(table.groups[test_rows].tolist()))
         fit = train_rows[lab[train_rows]]
         y = table.y[fit]
         if len(set(y.tolist())) < 2:
@@ -199,17 +214,17 @@ def validate(source: Path, table: TrainingTable, label: str, group: str,
             raise RiskError([f"{source}: column '{label}': with unit(s) {left} of column "
                              f"'{group}' left out, the other units' labelled rows have only one "
                              "class; the model cannot be validated"])
-        booster, platt = _calibrated_lightgbm(table.x[fit], y, table.groups[fit], settings)
-        p_gbm[test_rows] = platt(_raw(booster, table.x[test_rows]))
-        p_log[test_rows] = _logistic(table.x[fit], y, settings).predict_proba(
-            table.x[test_rows])[:, 1]
+        booster, platt = _calibrated_lightgbm(x[fit], y, table.groups[fit], settings)
+        p_gbm[test_rows] = platt(_raw(booster, x[test_rows]))
+        p_log[test_rows] = _logistic(x[fit], y, settings).predict_proba(x[test_rows])[:, 1]
     return {"method": method, "folds": len(folds),
             "lightgbm": metrics(table.y, p_gbm, table.groups),
             "logistic": metrics(table.y, p_log, table.groups)}
 
 
 def train(table_path: Path, label: str, group: str, out: Path, exclude: list[str],
-          settings: Settings | None = None) -> dict[str, Any]:
+          settings: Settings | None = None, evidence: EvidenceSource | None = None
+          ) -> dict[str, Any]:
     """Validate, train the final model on all labelled rows, and write the model directory whole.
     Returns the report."""
     settings = settings or Settings()
@@ -217,10 +232,17 @@ def train(table_path: Path, label: str, group: str, out: Path, exclude: list[str
     if out.exists() and not (out.is_dir() and ((out / "model.txt").is_file()
                                                or not any(out.iterdir()))):
         raise RiskError([f"{out}: exists and is not a risk model directory; choose another --out"])
-    table = training_table(table_path, read_table(table_path), label, group, exclude)
-    validation = validate(table_path, table, label, group, settings)
+    frame = read_table(table_path)
+    table = training_table(table_path, frame, label, group, exclude)
+    index = None if evidence is None else training_index(table_path, frame, table.groups,
+                                                         evidence)
+    validation = validate(table_path, table, label, group, settings, index)
     lab = table.labelled
-    booster, platt = _calibrated_lightgbm(table.x[lab], table.y[lab], table.groups[lab], settings)
+    x = with_evidence(table, index)
+    booster, platt = _calibrated_lightgbm(x[lab], table.y[lab], table.groups[lab], settings)
+    if index is not None:
+        table.features += feature_names()
+        table.dtypes += ["float64"] * len(feature_names())
     seconds = time.perf_counter() - started
     report = {
         "table": str(table_path), "label": label, "group": group, "excluded": exclude,
@@ -228,6 +250,10 @@ def train(table_path: Path, label: str, group: str, out: Path, exclude: list[str
                  "unlabelled": int((~lab).sum()), "positives": int((table.y == 1).sum()),
                  "negatives": int((table.y == 0).sum()), "units": len(table.units)},
         "features": table.features,
+        "evidence": None if evidence is None else {
+            "path": str(evidence.path), **evidence.document(),
+            "left_out_in_validation": "finds (clearance outcomes) inside the cells of the unit "
+                                      "left out and of each row's own unit"},
         "validation": validation,
         "models": {
             "lightgbm": {"trees": settings.trees, "learning_rate": settings.learning_rate,
@@ -243,12 +269,14 @@ def train(table_path: Path, label: str, group: str, out: Path, exclude: list[str
                                 "all rows (labelled or not) ranked by left-out probability",
         "seconds": round(seconds, 2),
     }
-    _write_model(out, booster, platt, table, label, group, exclude, report)
+    _write_model(out, booster, platt, table, label, group, exclude, report,
+                 None if evidence is None else evidence.document())
     return report
 
 
 def _write_model(out: Path, booster: lgb.Booster, platt: Platt, table: TrainingTable,
-                 label: str, group: str, exclude: list[str], report: dict[str, Any]) -> None:
+                 label: str, group: str, exclude: list[str], report: dict[str, Any],
+                 evidence: dict[str, Any] | None) -> None:
     out = out.absolute()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
@@ -257,6 +285,7 @@ def _write_model(out: Path, booster: lgb.Booster, platt: Platt, table: TrainingT
         (staging / "calibrator.json").write_text(json.dumps(platt.document(), indent=2))
         (staging / "features.json").write_text(json.dumps({
             "format": FORMAT, "label": label, "group": group, "excluded": exclude,
+            "evidence": evidence,
             "features": [{"name": n, "dtype": d} for n, d in zip(table.features, table.dtypes,
                                                                    strict=True)]}, indent=2,
             ensure_ascii=False))
@@ -299,20 +328,27 @@ def load_model(directory: Path) -> Model:
 
 
 def predict(model_dir: Path, table_path: Path, out: Path, allow_missing: bool = False,
-            contributions: bool = False) -> pd.DataFrame:
-    """Score every row of the table and write it with `probability` (and contributions)."""
+            contributions: bool = False, evidence: EvidenceSource | None = None
+            ) -> pd.DataFrame:
+    """Score every row of the table and write it with `probability` (and contributions); with
+    evidence, the evidence features come from exactly the events given."""
     model = load_model(model_dir)
-    table = read_table(table_path)
+    given = read_table(table_path)
+    table = given
+    if evidence is not None:
+        table = pd.concat([given, prediction_features(table_path, given, evidence)], axis=1)
     problems = []
     missing = [f for f in model.features if f not in table.columns]
     if missing and not allow_missing:
+        hint = " or --evidence adds it" if evidence is None and any(
+            f in feature_names() for f in missing) else ""
         problems += [f"{table_path}: column '{f}' is used by the model but missing from the table "
-                     "(--allow-missing treats it as missing values)" for f in missing]
+                     f"(--allow-missing treats it as missing values{hint})" for f in missing]
     added = ["probability"]
     if contributions:
         added += [f"contribution_{f}" for f in model.features]
     problems += [f"{table_path}: column '{c}' already exists; the prediction would overwrite it"
-                 for c in added if c in table.columns]
+                 for c in added if c in given.columns]
     present = [f for f in model.features if f in table.columns]
     problems += numeric_problems(table_path, table, present)
     if problems:
@@ -321,7 +357,7 @@ def predict(model_dir: Path, table_path: Path, out: Path, allow_missing: bool = 
     for name in missing:
         frame[name] = np.nan
     x = feature_matrix(frame, model.features)
-    output = table.copy()
+    output = given.copy()
     output["probability"] = model.platt(_raw(model.booster, x))
     if contributions:
         contrib = np.asarray(model.booster.predict(x, pred_contrib=True), dtype=float)
