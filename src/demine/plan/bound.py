@@ -3,24 +3,29 @@ far it is from the best possible.
 
 1. **Pooled teams.** Let all teams that may work a set of areas act as one team whose capacity
    by day t is sum_k rate_k x max(0, t - available_k - d_k), d_k being the team's shortest trip
-   to any area it may work. Without travel between areas, splitting costs nothing, and the best
-   order for this single pooled team is Smith's rule (weight per square metre, highest first):
-   area j then finishes when the capacity reaches the areas before it plus its own. For any set
-   U of team types, the areas that only teams of U may work get a bound on their share of the
-   harm this way, using the teams of U alone.
-   Each area's work counts its least travel too: some team must come to it from another area
-   or a start point, and the slowest team that may work it clears nothing on the way.
-   Where areas may only be started after a release day (their survey), the pooled team's
-   preemptive Smith schedule among the areas released gives the least total weighted mean
-   day of work, and each area ends at least half its pooled work time after that mean: a bound
-   that counts the release days (`mean_busy_bound`).
+   to any area it may work (every team that works at all makes a first trip that long). Its
+   preemptive Smith schedule (weight per square metre, highest first, among the areas
+   released) has the least total weighted mean day of work M_j of any schedule: at every
+   moment it has done the most work on each set of the densest areas. An area of work A_j
+   done at a rate of at most R ends at least A_j / (2 R) after its mean day, so
+   sum w_j (M_j + A_j / (2 R)) is a bound (`mean_busy_bound`, Goemans 1997). For any set U of
+   team types, the areas that only teams of U may work get a bound on their share of the harm
+   this way, using the teams of U alone.
+   Each area's work counts its least travel too (`_arrival_work`): some team must first come
+   to it from another area or from its start point (beyond the first trip already taken off
+   its capacity), and the slowest team that may work it clears nothing on the way; that
+   travel may come before the release day, which is brought forward by as much.
+3. **Fluid programme** (`fluid`): the pooled bound with each team type kept to the areas it
+   may work, a linear programme over time intervals (tighter when machines, the fastest
+   teams, may work only some areas).
 2. **Each area alone.** An area can finish no sooner than when all the teams that may work it,
    each setting out from its start point when first available, have cleared it together.
 
 Bounds on the harm of disjoint groups of areas add up, whatever the teams do elsewhere, so the
 bound is the largest of: the single-area bounds; the pooled bounds of the groups of areas that
-the same teams may work, added; and, for each set U of team types, the pooled bound of the
-areas only U may work plus that of the others (or their single-area bounds).
+the same teams may work, added; for each set U of team types, the pooled bound of the
+areas only U may work plus that of the others (or their single-area bounds); and the fluid
+programme. tests/plan/test_bound_validity.py checks it against brute force and checked plans.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from itertools import combinations
 import numpy as np
 from numpy.typing import NDArray
 
+from demine.plan.fluid import Fleetwide, fluid_bound
 from demine.plan.instance import Instance, haversine_km
 
 
@@ -50,20 +56,18 @@ def _capacity_inverse(rate: NDArray[np.float64], start: NDArray[np.float64],
     return np.asarray((work + weighted[j]) / rate_sum[j])
 
 
-def mean_busy_bound(weights: NDArray[np.float64], areas: NDArray[np.float64],
-                    release: NDArray[np.float64], rate: NDArray[np.float64],
-                    start: NDArray[np.float64]) -> float:
-    """sum w_j (M_j + A_j / (2 R)) for the pooled team of total rate R with release dates, M_j
-    being the mean day at which area j's work is done under preemptive Smith's rule (the
-    available area of highest weight per square metre first). That schedule has the least
-    sum w_j M_j of all, and no area can finish sooner than A_j / (2 R) after the mean day of its
-    work, so this bounds the harm even when areas may not be started at once (Goemans 1997)."""
+def preemptive_smith(weights: NDArray[np.float64], areas: NDArray[np.float64],
+                     release: NDArray[np.float64], rate: NDArray[np.float64],
+                     start: NDArray[np.float64]) -> tuple[NDArray[np.float64],
+                                                          NDArray[np.float64]]:
+    """The pooled team's preemptive Smith schedule with release days: for each area, the sum
+    of work x mid-day of its work (its mean busy day times its area), and its finishing day."""
     order = np.argsort(release)
     starts = np.sort(start)
     rates = rate[np.argsort(start)]
-    total = float(rate.sum())
     remaining = areas.astype(float).copy()
     busy = np.zeros(len(areas))
+    finish = np.full(len(areas), np.inf)
     ready: list[tuple[float, int]] = []
     t, nxt_job, nxt_team, pace = 0.0, 0, 0, 0.0
     while True:
@@ -90,6 +94,20 @@ def mean_busy_bound(weights: NDArray[np.float64], areas: NDArray[np.float64],
         t = float(until)
         if remaining[j] <= 1e-9 * areas[j]:
             heapq.heappop(ready)
+            finish[j] = t
+    return busy, finish
+
+
+def mean_busy_bound(weights: NDArray[np.float64], areas: NDArray[np.float64],
+                    release: NDArray[np.float64], rate: NDArray[np.float64],
+                    start: NDArray[np.float64]) -> float:
+    """sum w_j (M_j + A_j / (2 R)) for the pooled team of total rate R with release dates, M_j
+    being the mean day at which area j's work is done under preemptive Smith's rule (the
+    available area of highest weight per square metre first). That schedule has the least
+    sum w_j M_j of all, and no area can finish sooner than A_j / (2 R) after the mean day of its
+    work, so this bounds the harm even when areas may not be started at once (Goemans 1997)."""
+    busy, _ = preemptive_smith(weights, areas, release, rate, start)
+    total = float(rate.sum())
     return float((weights * (busy / areas + areas / (2 * total))).sum())
 
 
@@ -127,41 +145,24 @@ def lower_bound(instance: Instance) -> float:
         return 0.0
     eligible = instance.eligible()
     weights = np.array([h.weight for h in instance.hazards])
-    areas = np.array([h.area_m2 for h in instance.hazards])
+    raw = np.array([h.area_m2 for h in instance.hazards])
     rate = np.array([t.rate_m2_per_day for t in instance.teams])
-    start = np.array([t.available_from for t in instance.teams]) + \
-        _first_trips(instance, eligible)
-
+    first = _first_trips(instance, eligible)
+    start = np.array([t.available_from for t in instance.teams]) + first
     release = np.array([h.available_from for h in instance.hazards])
 
+    areas = raw + _arrival_work(instance, eligible, first)
+    release = np.maximum(release - (areas - raw) / _slowest(rate, eligible), 0.0)
+
     def pooled(group: NDArray[np.bool_]) -> float:
-        """Smith's rule on one team pooled from every team that may work an area of `group`
-        (and, where areas have release days, the mean-busy-time bound)."""
+        """One team pooled from every team that may work an area of `group`: the preemptive
+        Smith schedule's mean busy times (see `mean_busy_bound`)."""
         if not group.any():
             return 0.0
         teams = eligible[group].any(axis=0)
-        smith = np.argsort(-(weights[group] / areas[group]), kind="stable")
-        done = np.cumsum(areas[group][smith])
-        finish = np.empty(done.size)
-        finish[smith] = _capacity_inverse(rate[teams], start[teams], done)
-        completion = float((weights[group] * finish).sum())
-        if not release[group].any():
-            return completion
-        return max(completion, mean_busy_bound(weights[group], areas[group], release[group],
-                                               rate[teams], start[teams]))
+        return mean_busy_bound(weights[group], areas[group], release[group], rate[teams],
+                               start[teams])
 
-    # a team must come to each area from another area or a start point: at least the nearest
-    # such trip, during which the slowest team that may work it clears nothing
-    h_lon = np.array([h.lon for h in instance.hazards])
-    h_lat = np.array([h.lat for h in instance.hazards])
-    t_lon = np.array([t.lon for t in instance.teams])
-    t_lat = np.array([t.lat for t in instance.teams])
-    for i in range(len(areas)):
-        others = haversine_km(h_lon[i], h_lat[i], np.delete(h_lon, i), np.delete(h_lat, i))
-        starts = haversine_km(h_lon[i], h_lat[i], t_lon[eligible[i]], t_lat[eligible[i]])
-        nearest = min(others.min(initial=np.inf), starts.min(initial=np.inf))
-        if np.isfinite(nearest):
-            areas[i] += rate[eligible[i]].min() * nearest / instance.travel_km_per_day
     alone = weights * single_area_bounds(instance)
     best = float(alone.sum())
     signatures = [tuple(row) for row in eligible]
@@ -175,4 +176,53 @@ def lower_bound(instance: Instance) -> float:
             inside = np.asarray(~(eligible & outside[None, :]).any(axis=1), dtype=bool)
             best = max(best, pooled(inside) + pooled(~inside),
                        pooled(inside) + float(alone[~inside].sum()))
-    return best
+    return max(best, fluid_bound(_fleetwide(instance, eligible, areas, release, start)))
+
+
+def _slowest(rate: NDArray[np.float64], eligible: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """The rate of the slowest team that may work each area."""
+    return np.array([rate[row].min() for row in eligible])
+
+
+def _fleetwide(instance: Instance, eligible: NDArray[np.bool_], work: NDArray[np.float64],
+               release: NDArray[np.float64], start: NDArray[np.float64]) -> Fleetwide:
+    """The fluid programme's view of an instance, by team type."""
+    kinds = sorted({t.type for t in instance.teams})
+    kind = np.array([kinds.index(t.type) for t in instance.teams])
+    allowed = np.array([[k in h.allowed for k in kinds] for h in instance.hazards], dtype=bool)
+    return Fleetwide(np.array([h.weight for h in instance.hazards]), work, release, allowed,
+                     np.array([t.rate_m2_per_day for t in instance.teams]), start, kind)
+
+
+def _arrival_work(instance: Instance, eligible: NDArray[np.bool_],
+                  first: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Capacity each area's first arrival costs beyond what the teams' first trips already
+    count: the team that first comes to area j travels from another area, or from its start
+    point (its first trip, of which `first` is already taken off its capacity), and the slowest
+    team that may work j clears nothing on the way. Each travel leg has one destination, so
+    these amounts never count the same leg twice."""
+    h_lon = np.array([h.lon for h in instance.hazards])
+    h_lat = np.array([h.lat for h in instance.hazards])
+    t_lon = np.array([t.lon for t in instance.teams])
+    t_lat = np.array([t.lat for t in instance.teams])
+    rate = np.array([t.rate_m2_per_day for t in instance.teams])
+    near = _nearest_other_km(h_lon, h_lat) / instance.travel_km_per_day
+    extra = np.zeros(len(instance.hazards))
+    for i in range(len(extra)):
+        mine = eligible[i]
+        beyond = haversine_km(t_lon[mine], t_lat[mine], h_lon[i], h_lat[i]) / \
+            instance.travel_km_per_day - first[mine]
+        extra[i] = rate[mine].min() * max(0.0, min(near[i], float(beyond.min())))
+    return extra
+
+
+def _nearest_other_km(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Distance from each area to its nearest other area (inf when it is alone), in blocks so
+    that ten thousand areas need little memory."""
+    out = np.full(len(lon), np.inf)
+    for begin in range(0, len(lon), 512):
+        block = slice(begin, begin + 512)
+        d = haversine_km(lon[block, None], lat[block, None], lon[None, :], lat[None, :])
+        d[np.arange(d.shape[0]), np.arange(begin, begin + d.shape[0])] = np.inf
+        out[block] = d.min(axis=1, initial=np.inf)
+    return out

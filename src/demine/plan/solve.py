@@ -3,10 +3,14 @@
 - **priority**: the highest weight first, each area whole to the team that can finish it
   earliest (what a priority list worked by hand gives).
 - **nearest**: each team, when free, goes to the nearest area not yet taken that it may work.
-- **optimise**: areas in order of weight per square metre of work (Smith's rule, optimal for a
-  single pooled team), each finished as early as the teams allow: the eligible teams that can
-  arrive before it would be done share it, all finishing together ("water-filling"); then a
-  local search over the order, keeping any swap of two areas that lowers the harm.
+- **optimise**: areas in a candidate order (Smith's rule, weight per square metre, optimal
+  for a single pooled team; variants favouring areas many teams may work; where areas wait for
+  release days, the order a pooled fleet would finish them in), each given to teams as it
+  comes: either all eligible teams that can arrive before it would be done share it
+  ("water-filling", `water_fill`), or travel is priced (`priced_fill`: a trip costs the
+  capacity it loses times the weight still waiting, so a team joins an area only when it saves
+  more than its trip costs); the best of these constructions, then local search over each
+  team's sequence (`search`) while time remains.
 """
 
 from __future__ import annotations
@@ -17,10 +21,22 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from demine.plan.bound import preemptive_smith
 from demine.plan.instance import Instance, haversine_km
 from demine.plan.schedule import Row
+from demine.plan.search import Piece, Search, improve
 
 METHODS = ("priority", "nearest", "optimise")
+CONSTRUCTIONS = (("priced", "released", 1.0), ("shared", "released", 20.0),
+                 ("priced", "smith", 2.0), ("shared", "smith_sqrt_rate", 20.0),
+                 ("priced", "smith", 1.0), ("shared", "smith", 20.0),
+                 ("priced", "smith_sqrt_rate", 2.0), ("shared", "smith_sqrt_rate", 10.0),
+                 ("priced", "smith", 3.0), ("shared", "smith_rate", 20.0),
+                 ("priced", "smith_sqrt_rate", 1.0), ("shared", "smith_sqrt_rate", 40.0))
+"""The constructions the optimiser starts from, most often best first: the fill (`priced_fill`
+with its boldness, or `water_fill` with its worth), and the order."""
+CONSTRUCTION_SHARE = 0.4
+"""Share of the time limit after which no further construction is begun."""
 MIN_SHARE_DAYS = 5.0
 """Least time a team joining others on an area must work there."""
 
@@ -96,6 +112,40 @@ class Fleet:
         self.assign(h, teams, starts, end, areas * (area / areas.sum()))
         return float(end)
 
+    def priced(self, h: int, weight: float, price: float) -> float:
+        """Hazard h to the team for which its weighted completion plus the price of the trip
+        there is least, joined by each other team whose help saves more than its trip costs;
+        all ending together; the completion day. A trip of d days by a team of rate r costs
+        price x r x d: the capacity lost, at `price` harm per square metre not cleared."""
+        area = self.instance.hazards[h].area_m2
+        travel = haversine_km(self.lon, self.lat, self.h_lon[h], self.h_lat[h]) / \
+            self.instance.travel_km_per_day
+        travel[self.at == h] = 0.0
+        ready = np.where(self.eligible[h], np.maximum(self.free + travel, self.h_from[h]),
+                         np.inf)
+        trip = price * self.rate * travel
+        first = int(np.argmin(weight * (ready + area / self.rate) + trip))
+        chosen = [first]
+        rate_sum, weighted = self.rate[first], self.rate[first] * ready[first]
+        end = (area + weighted) / rate_sum
+        for k in np.argsort(ready):
+            k = int(k)
+            if k == first:
+                continue
+            if not ready[k] < end:
+                break
+            joined = (area + weighted + self.rate[k] * ready[k]) / (rate_sum + self.rate[k])
+            if joined <= ready[first] or weight * (end - joined) <= trip[k]:
+                continue  # the first team (which may come later) would have nothing left
+            chosen.append(k)
+            rate_sum, weighted, end = rate_sum + self.rate[k], weighted + self.rate[k] * ready[k], \
+                joined
+        teams = np.array(chosen)
+        starts = ready[teams]
+        areas = self.rate[teams] * (end - starts)
+        self.assign(h, teams, starts, end, areas * (area / areas.sum()))
+        return float(end)
+
 
 @dataclass
 class Result:
@@ -162,46 +212,79 @@ def water_fill(instance: Instance, order: NDArray[np.int_], worth: float = 20.0
     return fleet, completion
 
 
+def priced_fill(instance: Instance, order: NDArray[np.int_], boldness: float
+                ) -> tuple[Fleet, NDArray[np.float64]]:
+    """Areas in `order`, each by `Fleet.priced` with the price of capacity the weight not yet
+    done per square metre a day of the whole fleet (losing capacity delays all of it), times
+    `boldness`."""
+    fleet = Fleet(instance)
+    completion = np.zeros(len(instance.hazards))
+    weights = np.array([h.weight for h in instance.hazards])
+    left, pace = float(weights.sum()), float(fleet.rate.sum())
+    for h in order:
+        completion[h] = fleet.priced(int(h), float(weights[h]), boldness * left / pace)
+        left -= float(weights[h])
+    return fleet, completion
+
+
 def orders(instance: Instance) -> dict[str, NDArray[np.int_]]:
-    """Candidate orders: Smith's rule (weight per square metre), and two that favour areas many
-    or fast teams may work (weight x pooled rate, or its square root, per square metre)."""
+    """Candidate orders: Smith's rule (weight per square metre), two that favour areas many
+    or fast teams may work (weight x pooled rate, or its square root, per square metre), and
+    where areas wait for release days, the order in which the whole fleet pooled, by Smith's
+    rule among the areas released, finishes them (far better there: no team waits idle at an
+    area not yet released while others are)."""
     eligible = instance.eligible()
     rates = np.array([t.rate_m2_per_day for t in instance.teams])
     pooled = (eligible * rates).sum(axis=1)
     weights = np.array([h.weight for h in instance.hazards])
     areas = np.array([h.area_m2 for h in instance.hazards])
-    return {name: np.argsort(-(weights * factor / areas), kind="stable")
-            for name, factor in (("smith", 1.0), ("smith_sqrt_rate", np.sqrt(pooled)),
-                                 ("smith_rate", pooled))}
+    out = {name: np.argsort(-(weights * factor / areas), kind="stable")
+           for name, factor in (("smith", 1.0), ("smith_sqrt_rate", np.sqrt(pooled)),
+                                ("smith_rate", pooled))}
+    release = np.array([h.available_from for h in instance.hazards])
+    if not release.any():
+        return out
+    _, finish = preemptive_smith(weights, areas, release, rates,
+                                 np.array([t.available_from for t in instance.teams]))
+    out["released"] = np.lexsort((np.arange(len(areas)), finish))
+    return out
 
 
 def optimise(instance: Instance, time_limit: float = 30.0, seed: int = 0) -> Result:
-    """The best of the candidate orders and sharing thresholds, water-filled; then swaps of
-    nearby areas in the order while time remains (each try rebuilds the schedule; a swap is
-    kept when the harm falls)."""
+    """The best water-filled candidate order, then local search over the teams' sequences
+    (`search`) while time remains."""
     began = time.perf_counter()
-    best = np.inf
-    for order in orders(instance).values():
-        for worth in (10.0, 20.0, 40.0):
-            trial_fleet, trial_completion = water_fill(instance, order, worth)
-            harm = _harm(instance, trial_completion)
-            if harm < best:
-                best, chosen, fleet, completion, best_worth = harm, order, trial_fleet, \
-                    trial_completion, worth
-    rng = np.random.default_rng(seed)
-    n = len(chosen)
-    while n > 1 and time.perf_counter() - began < time_limit:
-        i = int(rng.integers(n))
-        j = int(np.clip(i + rng.integers(-8, 9), 0, n - 1))
-        if i == j:
+    deadline = began + time_limit
+    best, fleet = np.inf, None
+    candidates = orders(instance)
+    for fill, name, parameter in CONSTRUCTIONS:
+        if name not in candidates:
             continue
-        trial = chosen.copy()
-        trial[i], trial[j] = trial[j], trial[i]
-        trial_fleet, trial_completion = water_fill(instance, trial, best_worth)
+        if fleet is not None and time.perf_counter() > began + time_limit * CONSTRUCTION_SHARE:
+            break
+        trial_fleet, trial_completion = (priced_fill if fill == "priced" else water_fill)(
+            instance, candidates[name], parameter)
         harm = _harm(instance, trial_completion)
-        if harm < best - 1e-9 * abs(best):
-            chosen, fleet, completion, best = trial, trial_fleet, trial_completion, harm
-    return Result("optimise", fleet.rows, float(best), completion, time.perf_counter() - began)
+        if harm < best:
+            best, fleet = harm, trial_fleet
+    assert fleet is not None
+    search = Search(instance, _sequences(instance, fleet.rows))
+    improve(search, np.random.default_rng(seed), deadline)
+    completion = np.array(search.done)
+    return Result("optimise", search.rows(), _harm(instance, completion), completion,
+                  time.perf_counter() - began)
+
+
+def _sequences(instance: Instance, rows: list[Row]) -> list[list[Piece]]:
+    """Each team's rows in time order, as pieces for the search."""
+    team_of = {t.id: k for k, t in enumerate(instance.teams)}
+    hazard_of = {h.code: i for i, h in enumerate(instance.hazards)}
+    ordered = sorted(rows, key=lambda r: (team_of[r.team], r.start_day, r.end_day))
+    out: list[list[Piece]] = [[] for _ in instance.teams]
+    for r in ordered:
+        if r.area_m2 > 0:
+            out[team_of[r.team]].append(Piece(hazard_of[r.hazard], r.area_m2))
+    return out
 
 
 def plan(instance: Instance, method: str = "optimise", time_limit: float = 30.0) -> Result:

@@ -23,7 +23,8 @@ function report(message) {
 }
 
 // At most PLAN_RAMP.length bins of whole months from the first end month to the last, each
-// {from, to (months, as monthOf counts them), colour, label}.
+// {from, to (months, as monthOf counts them), colour, label}; a bin no area ends in is left out
+// of the legend.
 export function endBins(ends) {
   const months = [...ends.values()].map(monthOf);
   if (months.length === 0) return [];
@@ -37,7 +38,7 @@ export function endBins(ends) {
                                                           / (count - 1))];
     const label = from === to ? monthLabel(from) : `${monthLabel(from)} – ${monthLabel(to)}`;
     return { from, to, colour, label };
-  });
+  }).filter((b) => months.some((m) => m >= b.from && m <= b.to));
 }
 
 function plannedGroup(bins) {
