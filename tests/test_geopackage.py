@@ -26,13 +26,14 @@ from tests.conftest import Cli, feature, square, write_geojson
 GEOMETRY_LAYERS = {
     "hazard_areas", "releases", "finds", "accidents", "teams", "locations", "activities",
     "evidence", "inspections", "education_sessions",
-    "roads", "rivers", "land_cover", "front_lines", "positions",
+    "roads", "rivers", "land_cover", "front_lines", "positions", "risk_cells",
 }
 GEOMETRY_TYPES = {
     "hazard_areas": "MultiPolygon", "releases": "MultiPolygon", "activities": "MultiPolygon",
     "inspections": "MultiPolygon", "finds": "Point", "accidents": "Point", "teams": "Point",
     "education_sessions": "Point", "roads": "LineString", "rivers": "LineString",
     "land_cover": "MultiPolygon", "front_lines": "LineString", "positions": "Point",
+    "risk_cells": "Polygon",
 }
 
 

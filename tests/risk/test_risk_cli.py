@@ -151,3 +151,30 @@ def test_exclude_removes_features(tmp_path: Path) -> None:
     assert report["features"] == ["a", "b"]
     features = json.loads((tmp_path / "m" / "features.json").read_text())
     assert [f["name"] for f in features["features"]] == ["a", "b"]
+
+
+def test_predict_in_partitions_matches_and_runs_on_a_cluster(
+        trained: tuple[Path, Path, pd.DataFrame], tmp_path: Path) -> None:
+    """Scoring in dask partitions (threads, or a distributed scheduler) gives the same
+    probabilities as scoring at once."""
+    from distributed import LocalCluster
+
+    from demine.risk.model import Scorer, load_model
+    from demine.risk.scale import score_partitions
+
+    _, model_dir, _ = trained
+    model = load_model(model_dir)
+    scorer = Scorer(model.booster, model.platt)
+    x = np.random.default_rng(5).normal(size=(1000, len(model.features)))
+    whole = scorer(x)
+    assert np.allclose(score_partitions(scorer, x, partition_rows=64), whole)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                      dashboard_address=None) as cluster:
+        assert np.allclose(score_partitions(scorer, x, cluster.scheduler_address, 300), whole)
+        table = tmp_path / "cells.csv"
+        pd.DataFrame(x, columns=model.features).to_csv(table, index=False)
+        out = tmp_path / "scored.csv"
+        result = run("risk", "predict", "--model", str(model_dir), "--table", str(table),
+                     "--out", str(out), "--scheduler", cluster.scheduler_address)
+        assert result.exit_code == 0, result.output
+        assert np.allclose(pd.read_csv(out)["probability"], whole)

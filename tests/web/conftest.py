@@ -6,13 +6,13 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, sync_playwright
 
 from demine.api.app import create_app
 from demine.store import Store, open_store
@@ -24,6 +24,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--enable-unsafe-swiftshader",
                  "--disable-background-networking", "--disable-component-update",
                  "--no-first-run"]
+WAIT_MS = 60_000
 
 
 @dataclass
@@ -113,3 +114,21 @@ def chromium() -> Iterator[Browser]:
                                              args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@dataclass
+class Tab:
+    """A browser page and the URL of every request it made."""
+
+    page: Page
+    requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def tab(chromium: Browser) -> Iterator[Tab]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 860})
+    opened = Tab(context.new_page())
+    opened.page.set_default_timeout(WAIT_MS)
+    opened.page.on("request", lambda r: opened.requests.append(r.url))
+    yield opened
+    context.close()

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 import shapely
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 from sqlalchemy import select
 
 from demine import stats
@@ -27,10 +25,9 @@ from demine.store.accounts import get_setting, set_setting
 from demine.store.base import now_iso
 from demine.store.records import insert_entities
 from demine.store.schema import evidence
-from tests.web.conftest import PASSWORDS, Region
+from tests.web.conftest import PASSWORDS, Region, Tab
 from tests.web.tiles import write_raster_pmtiles
 
-WAIT_MS = 60_000
 INTERACTIVE = ["positions", "settlements", "hazard-fill", "release-fill", "evidence-fill",
                "evidence-outline", "evidence", "finds", "accidents"]
 
@@ -53,24 +50,6 @@ FIND_HAZARD_PIXEL = """(layers) => {
   }
   return null;
 }"""
-
-
-@dataclass
-class Tab:
-    """A browser page and the URL of every request it made."""
-
-    page: Page
-    requests: list[str] = field(default_factory=list)
-
-
-@pytest.fixture
-def tab(chromium: Browser) -> Iterator[Tab]:
-    context = chromium.new_context(viewport={"width": 1280, "height": 860})
-    opened = Tab(context.new_page())
-    opened.page.set_default_timeout(WAIT_MS)
-    opened.page.on("request", lambda r: opened.requests.append(r.url))
-    yield opened
-    context.close()
 
 
 def foreign(urls: list[str], server: str) -> list[str]:
@@ -142,7 +121,7 @@ def test_log_in_see_hazards_drawn_edit_a_record_and_see_its_history(
     assert points and set(rendered(page, "evidence")) == points
     assert set(rendered(page, "evidence-fill")) == set(rendered(page, "evidence-outline")) == {
         area}
-    assert page.locator("#layer-switcher input:checked").count() == 11
+    assert page.locator("#layer-switcher input:checked").count() == 12
     assert page.locator("#legend li", has_text="evidence (area)").count() == 1
     assert page.locator("#legend li").count() >= 15
 

@@ -25,6 +25,9 @@ class Collection:
     temporal: str | None = None
     """The column that `datetime` filters on (the date the facts were true)."""
     writable: bool = True
+    cached: bool = True
+    """Whether bbox pages come from each worker's in-memory copy (api.cache) rather than the
+    spatial index: not for grids of hundreds of thousands of cells."""
 
     @property
     def table(self) -> Table:
@@ -72,5 +75,9 @@ COLLECTIONS: dict[str, Collection] = {c.id: c for c in (
                public=True),
     Collection("positions", "Former positions", "Fortified and artillery positions, checkpoints",
                public=True),
+    Collection("risk_cells", "Contamination risk",
+               "Modelled probability that each grid cell is contaminated (risk, 0 to 1) on the "
+               "date as_of, with the features that contributed most (log-odds)",
+               temporal="as_of", writable=False, cached=False),
 )}
 """The served collections, in the order the landing page lists them."""

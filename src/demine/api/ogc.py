@@ -248,7 +248,7 @@ async def items(request: Request, collection_id: str) -> Response:
     q = items_query(request, coll)
     with request.app.state.store.read() as conn:
         readable(request, coll, conn)
-        if q.where is None and q.start is None and q.end is None:
+        if coll.cached and q.where is None and q.start is None and q.end is None:
             matched, page = request.app.state.features.page(conn, coll, q.bbox, q.limit,
                                                             q.offset)
         else:

@@ -145,5 +145,5 @@ def export_all(conn: Connection, path: str | Path) -> dict[str, int]:
     return counts
 
 
-STYLE_KINDS = {"POINT": "marker", "LINESTRING": "line", "MULTIPOLYGON": "fill",
-               "GEOMETRY": "fill"}
+STYLE_KINDS = {"POINT": "marker", "LINESTRING": "line", "POLYGON": "fill",
+               "MULTIPOLYGON": "fill", "GEOMETRY": "fill"}

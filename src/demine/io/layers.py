@@ -27,7 +27,7 @@ from demine.model.problems import InputError, Problem
 from demine.store import Store
 from demine.store.base import now_iso
 from demine.store.records import insert_records
-from demine.store.schema import LAYERS, geometry_column
+from demine.store.schema import LAYERS, RISK_LAYERS, geometry_column
 
 VOCABULARIES: dict[tuple[str, str], type[vocab.Vocabulary]] = {
     ("organisations", "kind"): vocab.OrganisationKind, ("locations", "level"): vocab.LocationLevel,
@@ -54,7 +54,9 @@ PREFIXES = {"activities": "ACT", "finds": "F", "evidence": "EV", "accidents": "A
             "victims": "V", "teams": "T", "tasks": "TK", "progress_reports": "PR",
             "inspections": "QC", "education_sessions": "RE", "locations": "LOC",
             "organisations": "ORG"}
-SPECIAL = {"hazard_areas", "releases", "audit_log"}
+NOT_IMPORTED = {"audit_log", *RISK_LAYERS}
+"""Layers demine writes itself: the audit log, and the risk map (`demine risk`)."""
+SPECIAL = {"hazard_areas", "releases", *NOT_IMPORTED}
 
 
 @dataclass
@@ -124,7 +126,7 @@ def read_layer(path: str | Path, layer: str) -> LayerBatch:
     """Rows of `layer` from a file, typed and checked, with every problem found."""
     path = Path(path)
     if layer not in LAYERS or layer in SPECIAL:
-        choices = ", ".join(n for n in LAYERS if n not in ("audit_log",))
+        choices = ", ".join(n for n in LAYERS if n not in NOT_IMPORTED)
         raise InputError([Problem(None, None, f"unknown layer {layer!r} for this import "
                                               f"(expected one of {choices})")])
     return layer_from_table(_properties(path, LAYERS[layer]), layer, str(path))

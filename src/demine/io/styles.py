@@ -22,12 +22,21 @@ SINGLE = {"finds": ("marker", "120,40,160"), "accidents": ("marker", "0,0,0"),
           "roads": ("line", "120,120,120"), "rivers": ("line", "70,130,200"),
           "front_lines": ("line", "150,60,40"), "positions": ("marker", "150,60,40"),
           "evidence": ("marker", "255,200,0"), "teams": ("marker", "30,90,200")}
+GRADUATED: dict[str, tuple[str, list[tuple[float, float, str, str]]]] = {
+    "risk_cells": ("risk", [(0.0, 0.05, "under 5 %", "255,255,204"),
+                            (0.05, 0.1, "5 to 10 %", "254,217,118"),
+                            (0.1, 0.25, "10 to 25 %", "253,141,60"),
+                            (0.25, 0.5, "25 to 50 %", "227,26,28"),
+                            (0.5, 1.0, "50 % and over", "128,0,38")]),
+}
+"""Layers drawn by classes of a number: (field, [(lower, upper, label, colour)])."""
 LAYER_CLASS = {"fill": "SimpleFill", "marker": "SimpleMarker", "line": "SimpleLine"}
 
 
-def _symbol(name: str, kind: str, rgb: str) -> str:
+def _symbol(name: str, kind: str, rgb: str, outline: bool = True) -> str:
     options = {"fill": {"color": f"{rgb},170", "outline_color": "50,50,50,255",
-                        "outline_width": "0.3", "style": "solid"},
+                        "outline_width": "0.3", "style": "solid",
+                        "outline_style": "solid" if outline else "no"},
                "marker": {"color": f"{rgb},255", "name": "circle", "size": "2.4",
                           "outline_color": "255,255,255,255"},
                "line": {"line_color": f"{rgb},255", "line_width": "0.5"}}[kind]
@@ -51,12 +60,29 @@ def qml(layer: str, kind: str) -> str | None:
         return (f'{head}<renderer-v2 type="categorizedSymbol" attr="{field}" symbollevels="0" '
                 f'enableorderby="0" forceraster="0"><categories>{categories}</categories>'
                 f"<symbols>{symbols}</symbols></renderer-v2></qgis>")
+    if layer in GRADUATED:
+        return head + _graduated(layer, kind) + "</qgis>"
     if layer in SINGLE:
         single_kind, rgb = SINGLE[layer]
         return (f'{head}<renderer-v2 type="singleSymbol" symbollevels="0" enableorderby="0" '
                 f'forceraster="0"><symbols>{_symbol("0", single_kind, rgb)}</symbols>'
                 "</renderer-v2></qgis>")
     return None
+
+
+def _graduated(layer: str, kind: str) -> str:
+    """Classes of a number, each its own colour (cells without outlines: a grid of thousands
+    would be all outline at small scales)."""
+    field, classes = GRADUATED[layer]
+    ranges = "".join(
+        f'<range lower="{low:.6f}" upper="{high:.6f}" symbol="{i}" label={quoteattr(label)} '
+        'render="true"/>' for i, (low, high, label, _) in enumerate(classes))
+    symbols = "".join(_symbol(str(i), kind, rgb, outline=False)
+                      for i, (_, _, _, rgb) in enumerate(classes))
+    return (f'<renderer-v2 type="graduatedSymbol" attr="{field}" '
+            'graduatedMethod="GraduatedColor" symbollevels="0" enableorderby="0" '
+            f'forceraster="0"><ranges>{ranges}</ranges><symbols>{symbols}</symbols>'
+            "</renderer-v2>")
 
 
 def write_styles(path: Path, layers: dict[str, str]) -> int:

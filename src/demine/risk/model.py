@@ -26,12 +26,13 @@ import pandas as pd
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
-from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
+from sklearn.model_selection import GroupKFold, LeaveOneGroupOut, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from demine.risk.attach import EvidenceSource, prediction_features, training_index
 from demine.risk.evidence import EvidenceIndex, feature_names
+from demine.risk.scale import score_partitions
 from demine.risk.table import (
     RiskError,
     TrainingTable,
@@ -56,7 +57,9 @@ class Settings:
     num_leaves: int = 31
     min_child_samples: int = 20
     seed: int = 42
-    threads: int = max(1, min(4, os.cpu_count() or 1))
+    threads: int = 1
+    """LightGBM's OpenMP threads spin while they wait: on a busy machine two threads ran ten
+    times slower than one, and the models here are small enough that one is quick."""
 
     def lightgbm(self, y: np.ndarray) -> dict[str, Any]:
         positives = float((y == 1).sum())
@@ -78,7 +81,7 @@ def _booster(x: np.ndarray, y: np.ndarray, settings: Settings) -> lgb.Booster:
 
 
 def _raw(booster: lgb.Booster, x: np.ndarray) -> np.ndarray:
-    return np.asarray(booster.predict(x, raw_score=True), dtype=float)
+    return np.asarray(booster.predict(x, raw_score=True, num_threads=1), dtype=float)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -99,6 +102,20 @@ class Platt:
                 "slope": self.slope, "intercept": self.intercept}
 
 
+@dataclass
+class Scorer:
+    """Calibrated probabilities of a trained model: what dask sends to each partition."""
+
+    booster: lgb.Booster
+    platt: Platt
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return self.platt(_raw(self.booster, x))
+
+    def score(self, x: np.ndarray, scheduler: str | None = None) -> np.ndarray:
+        return score_partitions(self, x, scheduler)
+
+
 def _fit_platt(raw: np.ndarray, y: np.ndarray) -> Platt:
     fit = LogisticRegression(C=1e4, max_iter=1000).fit(raw.reshape(-1, 1), y)
     return Platt(float(fit.coef_[0, 0]), float(fit.intercept_[0]))
@@ -109,10 +126,19 @@ def _calibrated_lightgbm(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
     """LightGBM on all given rows, and Platt scaling fitted on out-of-fold raw scores over whole
     units (GroupKFold, at most 5 folds)."""
     splits = min(CALIBRATION_SPLITS, len(set(groups.tolist())))
+    if splits >= 2:
+        folds = GroupKFold(n_splits=splits).split(x, y, groups)
+    else:  # one unit only: rows in folds (calibration only; the ranking is untouched)
+        folds = StratifiedKFold(n_splits=min(CALIBRATION_SPLITS, _smaller_class(y)),
+                                shuffle=True, random_state=settings.seed).split(x, y)
     oof = np.zeros(len(y))
-    for fit_rows, held_rows in GroupKFold(n_splits=splits).split(x, y, groups):
+    for fit_rows, held_rows in folds:
         oof[held_rows] = _raw(_booster(x[fit_rows], y[fit_rows], settings), x[held_rows])
     return _booster(x, y, settings), _fit_platt(oof, y)
+
+
+def _smaller_class(y: np.ndarray) -> int:
+    return max(2, int(min((y == 1).sum(), (y == 0).sum())))
 
 
 def _logistic(x: np.ndarray, y: np.ndarray, settings: Settings) -> Any:
@@ -328,8 +354,8 @@ def load_model(directory: Path) -> Model:
 
 
 def predict(model_dir: Path, table_path: Path, out: Path, allow_missing: bool = False,
-            contributions: bool = False, evidence: EvidenceSource | None = None
-            ) -> pd.DataFrame:
+            contributions: bool = False, evidence: EvidenceSource | None = None,
+            scheduler: str | None = None) -> pd.DataFrame:
     """Score every row of the table and write it with `probability` (and contributions); with
     evidence, the evidence features come from exactly the events given."""
     model = load_model(model_dir)
@@ -358,7 +384,7 @@ def predict(model_dir: Path, table_path: Path, out: Path, allow_missing: bool = 
         frame[name] = np.nan
     x = feature_matrix(frame, model.features)
     output = given.copy()
-    output["probability"] = model.platt(_raw(model.booster, x))
+    output["probability"] = Scorer(model.booster, model.platt).score(x, scheduler)
     if contributions:
         contrib = np.asarray(model.booster.predict(x, pred_contrib=True), dtype=float)
         extra = pd.DataFrame(contrib[:, :len(model.features)], index=output.index,

@@ -39,7 +39,7 @@ from demine.store.base import now_iso
 from demine.store.bulk import bulk_insert
 from demine.store.imports import import_entry, import_hazards
 from demine.store.records import insert_entities
-from demine.store.schema import CONTEXT_LAYERS, LAYERS
+from demine.store.schema import CONTEXT_LAYERS, LAYERS, hazard_risk
 
 OPERATORS = ("Border Demining Group", "Civil Protection Sappers", "Humanitarian Clearance Trust",
              "Field Safety Services", "Northern Survey Unit", "Steppe EOD Company")
@@ -66,9 +66,11 @@ def has_data(store: Store) -> bool:
 
 
 def clear(conn: Connection) -> None:
-    """Remove every record, children before parents (in the caller's transaction)."""
+    """Remove every record, children before parents (in the caller's transaction), and the
+    risk map's summary of hazard areas that are gone."""
     for table in reversed(list(LAYERS.values())):
         conn.execute(delete(table))
+    conn.execute(delete(hazard_risk))
 
 
 def past_accidents(scenario: Scenario, truth: Truth, exposure: civ.Exposure,

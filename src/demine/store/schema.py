@@ -305,6 +305,38 @@ positions = _context("positions", "POINT",
 CONTEXT_LAYERS: tuple[str, ...] = ("roads", "rivers", "land_cover", "front_lines", "positions")
 """Context layers: the offline basemap and the places evidence is measured from."""
 
+risk_cells = Table(
+    "risk_cells",
+    metadata,
+    *_keys(code=False),
+    Column("cell", Text, nullable=False),
+    Column("risk", Float, nullable=False),
+    Column("as_of", Date, nullable=False),
+    Column("hazard", Text),
+    Column("contributions", Text),
+    *_stamps(),
+    Column("geom", Geometry("POLYGON"), nullable=False),
+    comment="Contamination risk map: probability of contamination per grid cell (risk, 0 to 1) "
+            "on the date as_of; contributions: JSON of feature -> log-odds",
+    sqlite_autoincrement=True,
+)
+"""The risk model's grid: replaced whole each time a map is made (store.risk)."""
+
+hazard_risk = Table(
+    "hazard_risk",
+    metadata,
+    Column("hazard", Text, primary_key=True),
+    Column("risk_mean", Float),
+    Column("risk_max", Float),
+    Column("cells", Integer),
+    Column("as_of", Date),
+    Column("created_at", Text),
+)
+"""Each hazard area's mean and largest cell risk from the latest map (for planners and pages)."""
+
+RISK_LAYERS: tuple[str, ...] = ("risk_cells",)
+"""Layers computed by demine rather than recorded: served and exported, never imported."""
+
 LAYERS: dict[str, Table] = {
     t.name: t
     for t in (
@@ -327,6 +359,7 @@ LAYERS: dict[str, Table] = {
         land_cover,
         front_lines,
         positions,
+        risk_cells,
         audit_log,
     )
 }

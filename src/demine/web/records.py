@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -18,6 +19,7 @@ from demine.api import features as fx
 from demine.api.collections import COLLECTIONS, Collection
 from demine.model.vocab import Classification, HazardStatus, LandUse, OrdnanceCategory
 from demine.store.hazards import EDITABLE
+from demine.store.risk import hazard_risk
 from demine.store.schema import locations, organisations
 from demine.web.pages import login_redirect, may_write, render
 
@@ -27,6 +29,7 @@ STAMPS = {"id", "created_at", "updated_at", "created_by"}
 LIST_COLUMNS = {
     "hazard_areas": ["code", "name", "classification", "status", "remaining_area_m2", "area_m2",
                      "priority", "location", "organisation"],
+    "risk_cells": ["cell", "risk", "as_of", "hazard"],
 }
 """Columns of a collection's list page; others show their first properties."""
 FILTERS = {"hazard_areas": {"classification": [c.value for c in Classification],
@@ -52,6 +55,30 @@ def list_columns(coll: Collection) -> list[str]:
     if coll.id in LIST_COLUMNS:
         return LIST_COLUMNS[coll.id]
     return [c.name for c in coll.properties if c.name not in STAMPS][:8]
+
+
+def shown_properties(coll: Collection, props: dict[str, Any]) -> dict[str, Any]:
+    """Properties as the pages show them: a risk cell's probability as a percentage and its
+    contributions as (feature, log-odds) pairs, largest effect first."""
+    if coll.id != "risk_cells":
+        return props
+    shown = dict(props)
+    if isinstance(props.get("risk"), float):
+        shown["risk"] = f"{props['risk']:.1%}"
+    shown["contributions"] = ranked_contributions(props.get("contributions"))
+    return shown
+
+
+def ranked_contributions(text: str | None) -> list[tuple[str, float]] | str | None:
+    """JSON of feature -> log-odds as pairs, largest effect first (other text as it is)."""
+    try:
+        values = json.loads(text) if text else None
+    except ValueError:
+        return text
+    if not isinstance(values, dict):
+        return text
+    pairs = [(str(k), float(v)) for k, v in values.items() if isinstance(v, (int, float))]
+    return sorted(pairs, key=lambda pair: -abs(pair[1]))
 
 
 def edit_fields(conn: Connection) -> list[Field]:
@@ -101,6 +128,8 @@ def record_list(request: Request, collection_id: str, page: int = 1) -> Response
     with request.app.state.store.read() as conn:
         matched = fx.count(conn, coll, query)
         rows = [json.loads(f) for f in fx.items(conn, coll, query)]
+    for row in rows:
+        row["properties"] = shown_properties(coll, row["properties"])
     pages = max(1, -(-matched // PAGE_SIZE))
     return render(request, "record_list.html", collection=coll, columns=list_columns(coll),
                   features=rows, matched=matched, page=page, pages=pages, filters=choices,
@@ -119,11 +148,13 @@ def record_page(request: Request, collection_id: str, feature_id: str) -> Respon
         version = fx.version(conn, coll, feature_id)
         editable = coll.id == "hazard_areas"
         fields = edit_fields(conn) if editable else []
+        risk = hazard_risk(conn).get(feature_id) if coll.id == "hazard_areas" else None
     if found is None:
         return _missing(request, f"no record {feature_id!r} in {coll.title.lower()}")
     feature = json.loads(found)
     props = {k: v for k, v in feature["properties"].items() if k not in {"id"}}
-    return render(request, "record.html", collection=coll, feature=feature, properties=props,
+    return render(request, "record.html", collection=coll, feature=feature,
+                  properties=shown_properties(coll, props), risk=risk,
                   version=version, editable=editable, fields=fields,
                   can_edit=editable and may_write(request.state.user), linked=LINKED,
                   collections=COLLECTIONS)

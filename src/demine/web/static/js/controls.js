@@ -64,6 +64,7 @@ export function legend(groups, available, target) {
       list.append(row);
     }
     body.append(list);
+    if (group.inView) body.append(make("p", { class: "note", "data-note": group.id }));
   }
   target.replaceChildren(body);
 }
@@ -73,6 +74,13 @@ function shown(value) {
   return String(value);
 }
 
+// A feature's properties as (label, text) rows, bookkeeping and empty values left out.
+function rows(props) {
+  return Object.entries(props)
+    .filter(([key, value]) => !HIDDEN.has(key) && value !== null && value !== "")
+    .map(([key, value]) => [key.replaceAll("_", " "), shown(value)]);
+}
+
 // The popup of a clicked feature: its properties and, for a logged-in user, its record page.
 export function popupContent(group, feature, withRecords) {
   const props = feature.properties || {};
@@ -80,10 +88,9 @@ export function popupContent(group, feature, withRecords) {
   const box = make("div", { class: "feature-popup" });
   box.append(make("h3", {}, `${group.title}: ${id ?? ""}`));
   const table = make("table");
-  for (const [key, value] of Object.entries(props)) {
-    if (HIDDEN.has(key) || value === null || value === "") continue;
+  for (const [label, value] of (group.describe ? group.describe(props) : rows(props))) {
     const row = make("tr");
-    row.append(make("th", {}, key.replaceAll("_", " ")), make("td", {}, shown(value)));
+    row.append(make("th", {}, label), make("td", {}, value));
     table.append(row);
   }
   box.append(table);

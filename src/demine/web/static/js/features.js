@@ -2,16 +2,27 @@
 
 export const PAGE = 10000; // the API's largest page
 
+async function readPage(collection, url) {
+  const response = await fetch(url, { credentials: "same-origin",
+                                       headers: { Accept: "application/geo+json" } });
+  if (!response.ok) throw new Error(`${collection}: ${response.status} ${response.statusText}`);
+  return response.json();
+}
+
 // Every feature of a collection: the first page, then each `next` link until there is none.
-export async function fetchCollection(collection, params = {}) {
+// With a `budget`, null when more features than that match: a one-feature page asks first, so
+// that a view of half a million risk cells costs a count, not megabytes.
+export async function fetchCollection(collection, params = {}, budget = Infinity) {
+  const items = `/collections/${collection}/items`;
+  if (Number.isFinite(budget)) {
+    const probe = new URLSearchParams({ ...params, limit: "1" });
+    if ((await readPage(collection, `${items}?${probe}`)).numberMatched > budget) return null;
+  }
   const query = new URLSearchParams({ limit: String(PAGE), ...params });
-  let url = `/collections/${collection}/items?${query}`;
+  let url = `${items}?${query}`;
   const features = [];
   while (url) {
-    const response = await fetch(url, { credentials: "same-origin",
-                                         headers: { Accept: "application/geo+json" } });
-    if (!response.ok) throw new Error(`${collection}: ${response.status} ${response.statusText}`);
-    const page = await response.json();
+    const page = await readPage(collection, url);
     features.push(...page.features);
     const next = (page.links || []).find((link) => link.rel === "next");
     url = next && page.features.length > 0 ? next.href : null;

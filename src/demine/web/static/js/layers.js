@@ -20,6 +20,28 @@ function ofType(...types) {
 const POINTS = ofType("Point", "MultiPoint");
 const AREAS = ofType("Polygon", "MultiPolygon");
 
+const percent = new Intl.NumberFormat("en", { style: "percent", maximumFractionDigits: 1 });
+const signed = new Intl.NumberFormat("en", { signDisplay: "always", maximumFractionDigits: 2 });
+
+// A risk cell's popup: its probability, then what raised or lowered it, largest effect first
+// (contributions are in log-odds: +0.7 roughly doubles the odds, -0.7 halves them).
+function describeRisk(props) {
+  const rows = [["risk", percent.format(props.risk)], ["as of", props.as_of],
+                ["hazard area", props.hazard ?? "none"], ["cell", props.cell]];
+  let contributions = {};
+  try {
+    contributions = JSON.parse(props.contributions || "{}") || {};
+  } catch {
+    contributions = {};
+  }
+  const largest = Object.entries(contributions).sort((a, b) => Math.abs(b[1]) - Math.abs(a[1]));
+  for (const [name, value] of largest) {
+    rows.push([name.replaceAll("_", " "),
+               `${value >= 0 ? "raises" : "lowers"} risk (${signed.format(value)} log-odds)`]);
+  }
+  return rows;
+}
+
 const hazardOutlines = Object.entries(colours.STATUS_OUTLINE).map(([status, style]) => ({
   id: `hazard-outline-${status}`, type: "line", filter: ["==", ["get", "status"], status],
   layout: visible,
@@ -34,6 +56,20 @@ export const GROUPS = [
                paint: { "fill-color": byKind(colours.LAND_COVER, "#eeeeee") } }],
     legend: Object.entries(colours.LAND_COVER).map(([kind, colour]) => (
       { label: kind.replace("_", "-"), fill: colour })),
+  },
+  {
+    // The risk map covers the whole region: read only in view, and only when the view holds
+    // fewer cells than `inView.budget` (else the legend asks to zoom in).
+    id: "risk", collection: "risk_cells", title: "Contamination risk",
+    layers: [{ id: "risk-fill", type: "fill", layout: visible,
+               paint: { "fill-color": ["interpolate", ["linear"], ["get", "risk"],
+                                       ...colours.RISK_RAMP.flat()],
+                        "fill-opacity": 0.6 } }],
+    legend: colours.RISK_RAMP.map(([risk, colour]) => (
+      { label: `${percent.format(risk)} chance of contamination`, fill: colour })),
+    inView: { budget: 40000 },
+    popup: true,
+    describe: describeRisk,
   },
   {
     id: "rivers", collection: "rivers", title: "Rivers",

@@ -1,8 +1,9 @@
 // The web map: the registry's layers over a blank background, from the OGC API items endpoints.
 //
-// When everything is drawn, <body data-map-ready> is set and <body data-hazards-loaded> holds
-// the number of hazard areas read; `window.demineMap` is the MapLibre map (for checks such as
-// queryRenderedFeatures on the "hazard-fill" layer).
+// When everything is drawn, <body data-map-ready> is set, <body data-hazards-loaded> holds the
+// number of hazard areas read and <body data-risk-loaded> that of risk cells in view;
+// `window.demineMap` is the MapLibre map (for checks such as queryRenderedFeatures on the
+// "hazard-fill" layer).
 
 import * as maplibregl from "../vendor/maplibre-gl/maplibre-gl.mjs";
 import { addBasemap } from "./basemap.js";
@@ -42,6 +43,29 @@ async function loadGroup(group) {
   } catch (error) {
     report(`${group.title} could not be read (${error.message})`);
     return [];
+  }
+}
+
+// A group read in view (the risk map): again after each move, the latest answer drawn only, and
+// nothing but a note in the legend when the view holds more than its budget.
+const asked = {};
+async function loadInView(group) {
+  const b = map.getBounds();
+  const lon = (v) => Math.min(180, Math.max(-180, v));
+  const bbox = [lon(b.getWest()), b.getSouth(), lon(b.getEast()), b.getNorth()]
+    .map((v) => v.toFixed(6)).join(",");
+  const mine = (asked[group.id] = (asked[group.id] || 0) + 1);
+  const note = document.querySelector(`#legend [data-note="${group.id}"]`);
+  try {
+    const data = await fetchCollection(group.collection, { ...(group.params || {}), bbox },
+                                       group.inView.budget);
+    if (mine !== asked[group.id]) return;
+    map.getSource(group.id).setData(data || { type: "FeatureCollection", features: [] });
+    counts[group.id] = data ? data.features.length : 0;
+    if (note) note.textContent = data ? "" : "Zoom in to see it.";
+    document.body.dataset[`${group.id}Loaded`] = String(counts[group.id]);
+  } catch (error) {
+    report(`${group.title} could not be read (${error.message})`);
   }
 }
 
@@ -88,14 +112,19 @@ async function main() {
   legend(GROUPS, available, document.getElementById("legend"));
   enablePopups();
 
+  const readableGroups = GROUPS.filter((g) => available.has(g.id));
+  const whole = readableGroups.filter((g) => !g.inView);
+  const inView = readableGroups.filter((g) => g.inView);
   const loaded = Object.fromEntries(await Promise.all(
-    GROUPS.filter((g) => available.has(g.id)).map(async (g) => [g.id, await loadGroup(g)])));
+    whole.map(async (g) => [g.id, await loadGroup(g)])));
   const box = (config.focus && focusOn(config.focus, loaded.hazards || []))
     || union(Object.values(loaded).map(extentOf));
   if (box) {
     map.fitBounds([[box[0], box[1]], [box[2], box[3]]], { padding: 40, duration: 0,
                                                            maxZoom: 16 });
   }
+  await Promise.all(inView.map(loadInView));
+  map.on("moveend", () => inView.forEach(loadInView));
   if (config.basemap) {
     try {
       const ids = await addBasemap(maplibregl, map, config.basemap, map.getStyle().layers[1]?.id);

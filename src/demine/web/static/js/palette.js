@@ -38,3 +38,9 @@ export const NO_PLAN = "#c4c4c4";
 export const PLAN_RUN = "#111111";
 export const WHAT_IF = ["#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#1b9e77",
                         "#a6761d", "#666666"];
+
+// The risk map: the probability that a cell is contaminated, light yellow (none) to dark red
+// (certain), with more steps at the low end where most land lies (YlOrRd). The same classes
+// style the layer in a field package (io/styles.py).
+export const RISK_RAMP = [[0, "#ffffcc"], [0.05, "#fed976"], [0.1, "#feb24c"],
+                          [0.25, "#fd8d3c"], [0.5, "#e31a1c"], [1, "#800026"]];
