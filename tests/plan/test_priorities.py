@@ -217,6 +217,26 @@ def test_contamination_evidence_counts(store: Store, tmp_path: Path) -> None:
     assert found["HA-UXO"].breakdown["casualty_risk.finds"]["raw"] == 0.0
 
 
+def test_a_preset_may_weigh_the_risk_map(store: Store, tmp_path: Path) -> None:
+    from datetime import date
+
+    from demine.store.risk import replace_hazard_risk
+
+    add_hazards(store, tmp_path, {"code": "HA-LOW", "corner": NEAR},
+                {"code": "HA-HIGH", "corner": FAR})
+    preset = tmp_path / "risky.toml"
+    preset.write_text('extends = "humanitarian"\n[casualty_risk]\ncontamination_risk = 0.5\n')
+    # without a map every area counts 0, and the criterion tells nothing apart
+    found = scores(store, str(preset))
+    assert found["HA-HIGH"].breakdown["casualty_risk.contamination_risk"]["raw"] == 0.0
+    with store.write() as conn:
+        replace_hazard_risk(conn, [("HA-LOW", 0.05, 0.1, 3), ("HA-HIGH", 0.6, 0.9, 3)],
+                            date(2025, 3, 1))
+    found = scores(store, str(preset))
+    assert list(found) == ["HA-HIGH", "HA-LOW"]
+    assert found["HA-HIGH"].breakdown["casualty_risk.contamination_risk"]["raw"] == 0.6
+
+
 # scores on a demo region ------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

@@ -17,6 +17,7 @@ centre, `demine.geo.local`, to about 1e-4; areas on the ellipsoid, `demine.geo.a
 - `confirmed`: 1 for a CHA, 0 for an SHA. `ordnance`: the highest [ordnance] weight of the
   area's contamination categories (none recorded counts as OTHER). `finds`: finds inside the area
   or recorded against it. `evidence`: evidence records within `evidence_radius_m`.
+  `contamination_risk`: the mean risk of its cells in the latest `demine risk map` (0 without one).
 - `blocked_land_use`: the sum of the [land_use] weights of the land uses the area blocks.
 - `farmland_share`, `built_up_share`, `forest_share`: share of the area's surface under that land
   cover; `manual_share`: share machines cannot work (forest and built-up land).
@@ -103,6 +104,7 @@ CRITERIA: dict[str, Criterion] = {
     "ordnance": Criterion("grade"),
     "finds": Criterion("finds", log=True),
     "evidence": Criterion("records", log=True),
+    "contamination_risk": Criterion("probability"),
     "blocked_land_use": Criterion("grade"),
     "farmland_share": Criterion("share"),
     "built_up_share": Criterion("share"),
@@ -461,6 +463,15 @@ class Measures:
             j = np.concatenate([j, [k for _, k in by_code]])
         pairs = np.unique(np.column_stack([i, j]).astype(np.intp), axis=0)
         return self._count(pairs[:, 0])
+
+    @cached_property
+    def contamination_risk(self) -> NDArray[np.float64]:
+        """The mean risk of the area's cells in the latest risk map (0 where there is none)."""
+        from demine.store.risk import hazard_risk
+
+        mapped = hazard_risk(self.conn)
+        return np.array([mapped[c][0] if c in mapped else 0.0
+                         for c in self.hazards["record"][self.rows]], dtype=np.float64)
 
     @cached_property
     def evidence(self) -> NDArray[np.float64]:
