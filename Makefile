@@ -18,11 +18,13 @@ VENDOR_STAMP := $(VENDOR)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-# First run: the border region, four months of simulated work on it, and the user `admin` with a
-# random password printed once; every run: the figures, then the web service until Ctrl+C.
+# First run: the border region, four months of simulated work on it, its risk map, and the user
+# `admin` with a random password printed once; every run: the figures, then the web service until
+# Ctrl+C.
 run: $(STAMP) web
 	@if [ ! -f "$(DB)" ]; then $(BIN)/demine --db "$(DB)" demo && \
-	  $(BIN)/demine --db "$(DB)" simulate --days 120; fi
+	  $(BIN)/demine --db "$(DB)" simulate --days 120 && \
+	  $(BIN)/demine --db "$(DB)" risk map; fi
 	$(BIN)/demine --db "$(DB)" stats
 	@$(BIN)/demine --db "$(DB)" user first-admin
 	$(BIN)/demine --db "$(DB)" serve --host $(HOST) --port $(PORT)
@@ -97,6 +99,7 @@ bench: $(STAMP) chromium
 	$(BIN)/python benchmarks/bench_design.py
 	$(BIN)/python benchmarks/bench_plan.py
 	$(BIN)/python benchmarks/bench_report.py
+	$(BIN)/python benchmarks/bench_risk.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info node_modules $(VENDOR)
