@@ -50,13 +50,14 @@ class Cells:
     made inside the partition's own task so that only a few are in memory at once."""
 
     def __init__(self, base: np.ndarray, rows: int):
-        self.base, self.rows = base, rows
-        self.scale = np.nanstd(base, axis=0) * 0.05
+        self.base, self.rows = base.astype(np.float32), rows
+        self.scale = (np.nanstd(base, axis=0) * 0.05).astype(np.float32)
 
     def __call__(self, k: int) -> np.ndarray:
         rng = np.random.default_rng(k)
         picked = self.base[rng.integers(0, len(self.base), self.rows)]
-        return picked + rng.normal(size=picked.shape) * self.scale
+        picked += rng.standard_normal(size=picked.shape, dtype=np.float32) * self.scale
+        return picked
 
 
 def national(model_dir: Path, cells: int) -> None:
@@ -123,7 +124,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp())
     if args.skip_reland:
         model_dir = folder / "evidence"
-        train(RELAND, "mines_outcome", "Municipio", model_dir, ["geometry"], Settings(trees=300),
+        train(RELAND, "mines_outcome", "Municipio", model_dir, ["geometry"], Settings(),
               EvidenceSource(EVENTS, lon="LONGITUD_X", lat="LATITUD_Y"))
     else:
         model_dir = reland(folder)

@@ -100,7 +100,7 @@ def train_command(
     lon: LonOption = None,
     lat: LatOption = None,
     cell_deg: CellOption = DEFAULT_CELL_DEG,
-    trees: Annotated[int, typer.Option("--trees", hidden=True, min=1)] = 300,
+    trees: Annotated[int, typer.Option("--trees", hidden=True, min=1)] = 100,
 ) -> None:
     """Validate by leaving whole units out, then train on all labelled rows and save the model."""
     source = _evidence(evidence, evidence_mapping, lon, lat, cell_deg)
@@ -225,7 +225,7 @@ def map_command(
         with store.write() as conn:
             replace_risk_grid(conn, made.grid.ids(), made.grid.polygons(), made.risk,
                               made.hazard, made.contributions, day, ctx.obj.actor)
-            replace_hazard_risk(conn, made.hazard_stats, day)
+            replace_hazard_risk(conn, made.hazard_stats, day, made.hazard_contributions)
         report = {**made.report, "hazard_areas": len(made.hazard_stats),
                   "truth": score_against_truth(store, made)}
     if as_json:

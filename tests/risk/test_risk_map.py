@@ -15,7 +15,7 @@ from demine.risk.grid import around_m, build_grid
 from demine.risk.registry import build_risk_map
 from demine.sim.frame import Frame
 from demine.store import open_store
-from demine.store.risk import hazard_risk
+from demine.store.risk import hazard_contributions, hazard_risk
 from demine.store.schema import hazard_areas, risk_cells
 from tests.conftest import Cli
 
@@ -80,6 +80,7 @@ def test_risk_map_is_written_and_scored_against_the_truth(simulated: str) -> Non
             summary = hazard_risk(conn)
             explained = conn.execute(select(risk_cells.c.contributions).where(
                 risk_cells.c.hazard.is_not(None)).limit(1)).scalar_one()
+            area = hazard_contributions(conn, next(iter(hazard_risk(conn))))
     finally:
         store.dispose()
     assert cells == report["cells"] and 0 <= low < high <= 1  # replaced, not added to
@@ -87,6 +88,7 @@ def test_risk_map_is_written_and_scored_against_the_truth(simulated: str) -> Non
     mean, peak, count, as_of = next(iter(summary.values()))
     assert 0 <= mean <= peak <= 1 and count >= 1 and as_of.isoformat() == report["as_of"]
     assert len(json.loads(explained)) == 5
+    assert area is not None and len(json.loads(area)) == 5
 
 
 def test_features_use_only_what_was_known_on_the_date(simulated: str) -> None:

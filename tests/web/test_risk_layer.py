@@ -44,7 +44,8 @@ def mapped(region: Region) -> Iterator[Grid]:
     cells = grid(minx, miny, 8, 6, side_deg=min((maxx - minx) / 8, (maxy - miny) / 6))
     with region.store.write() as conn:
         cells.write(conn)
-        replace_hazard_risk(conn, [("HA-000001", 0.12, 0.5, 7)], AS_OF)
+        replace_hazard_risk(conn, [("HA-000001", 0.12, 0.5, 7)], AS_OF,
+                            {"HA-000001": '{"suspicion_n_1km": 0.8, "road_dist_m": -0.3}'})
     yield cells
     with region.store.write() as conn:
         grid(0, 0, 0, 0).write(conn)
@@ -117,6 +118,9 @@ def test_record_pages_show_the_risk(client: TestClient, mapped: Grid) -> None:
     hazard = client.get("/records/hazard_areas/HA-000001").text
     assert "risk (mean / max)" in hazard and "12.0% / 50.0%" in hazard
     assert "over 7 cells of the risk map for 2025-06-01" in hazard
+    assert "what drives its risk" in hazard
+    assert hazard.index("suspicion n 1km: raises risk (+0.80") < hazard.index(
+        "road dist m: lowers risk (-0.30")
     other = client.get("/records/hazard_areas/HA-000002").text
     assert "risk (mean / max)" not in other
     listing = client.get("/records/risk_cells").text

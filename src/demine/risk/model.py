@@ -52,9 +52,12 @@ FORMAT = "demine-risk-tabular/1"
 
 @dataclass
 class Settings:
-    trees: int = 300
-    learning_rate: float = 0.05
-    num_leaves: int = 31
+    trees: int = 100
+    """100 trees of 15 leaves at a rate of 0.15 rank the RELand cells with evidence as well as 300
+    of 31 at 0.05 (left-out-municipality ROC AUC 0.908 against 0.907 in a plain 19-fold run) and
+    score a grid about five times faster."""
+    learning_rate: float = 0.15
+    num_leaves: int = 15
     min_child_samples: int = 20
     seed: int = 42
     threads: int = 1

@@ -39,7 +39,9 @@ TOP_CONTRIBUTIONS = 5
 EXPLAINED_SHARE = 0.1
 """Besides every cell in a hazard area, the riskiest share of cells whose contributions are kept
 (TreeSHAP costs far more than scoring, and the rest of the grid is rarely looked into)."""
-REGISTRY_SETTINGS = Settings(trees=200, num_leaves=15)
+REGISTRY_SETTINGS = Settings(trees=200, learning_rate=0.05)
+"""A slower rate with more trees: on `border` survey by risk then finds 90 % of the contaminated
+cells in 118 km2 of suspected land, against 133 km2 with the tabular mode's 100 trees at 0.15."""
 OUTSIDE = "(outside every admin unit)"
 BLOCK_M = 10_000.0
 """Side of the square blocks left out whole in validation where fewer than two admin units hold
@@ -58,6 +60,7 @@ class RiskMap:
     contributions: list[str | None]
     hazard: list[str | None]
     hazard_stats: list[tuple[str, float, float, int]]
+    hazard_contributions: dict[str, str]
     report: dict[str, Any] = field(default_factory=dict)
 
 
@@ -182,19 +185,28 @@ def hazard_cells(conn: Connection, grid: Grid) -> tuple[list[str | None], dict[s
     return owner, {code: np.array(c) for code, c in members.items()}
 
 
-def _contributions(booster: Any, x: NDArray[np.float64], names: list[str],
-                   wanted: NDArray[np.bool_]) -> list[str | None]:
-    """The largest contributions (log-odds) of the wanted cells, as JSON; None for the others."""
-    out: list[str | None] = [None] * len(x)
+def _top(contrib: NDArray[np.float64], names: list[str]) -> str:
+    top = np.argsort(-np.abs(contrib))[:TOP_CONTRIBUTIONS]
+    return json.dumps({names[f]: round(float(contrib[f]), 4) for f in top})
+
+
+def explain(booster: Any, x: NDArray[np.float64], names: list[str], wanted: NDArray[np.bool_],
+            members: dict[str, NDArray]) -> tuple[list[str | None], dict[str, str]]:
+    """The largest contributions (log-odds) of the wanted cells, as JSON (None for the others),
+    and each hazard area's largest mean contributions over its cells."""
+    cells: list[str | None] = [None] * len(x)
     rows = np.flatnonzero(wanted)
     if not len(rows):
-        return out
-    contrib = np.asarray(booster.predict(x[rows], pred_contrib=True), dtype=float)
-    contrib = contrib[:, :len(names)]
-    top = np.argsort(-np.abs(contrib), axis=1)[:, :TOP_CONTRIBUTIONS]
+        return cells, {}
+    contrib = np.asarray(booster.predict(x[rows], pred_contrib=True, num_threads=1),
+                         dtype=float)[:, :len(names)]
     for k, r in enumerate(rows.tolist()):
-        out[r] = json.dumps({names[f]: round(float(contrib[k, f]), 4) for f in top[k]})
-    return out
+        cells[r] = _top(contrib[k], names)
+    where = np.full(len(x), -1)
+    where[rows] = np.arange(len(rows))
+    areas = {code: _top(contrib[where[c]].mean(axis=0), names)
+             for code, c in members.items() if len(c) and (where[c] >= 0).all()}
+    return cells, areas
 
 
 def build_risk_map(conn: Connection, as_of: date, cell_m: float = 250.0,
@@ -248,8 +260,10 @@ def build_risk_map(conn: Connection, as_of: date, cell_m: float = 250.0,
               "seconds": round(time.perf_counter() - began, 2)}
     explained = np.array([h is not None for h in owner], dtype=bool)
     explained |= risk >= np.quantile(risk, 1 - EXPLAINED_SHARE)
-    return RiskMap(grid, as_of, risk, y, cell_units,
-                   _contributions(booster, x, names, explained), owner, stats, report)
+    for c in members.values():
+        explained[c] = True
+    cells, areas = explain(booster, x, names, explained, members)
+    return RiskMap(grid, as_of, risk, y, cell_units, cells, owner, stats, areas, report)
 
 
 def validate_cells(table: TrainingTable, settings: Settings) -> dict[str, Any]:

@@ -94,16 +94,25 @@ def _clear_grid(conn: Connection) -> int:
 
 
 def replace_hazard_risk(conn: Connection, rows: list[tuple[str, float, float, int]],
-                        as_of: date) -> None:
-    """(hazard code, mean, max, cells), replacing all previous rows."""
+                        as_of: date, contributions: dict[str, str] | None = None) -> None:
+    """(hazard code, mean, max, cells), replacing all previous rows; `contributions` holds each
+    area's largest mean contributions over its cells, as JSON (feature -> log-odds)."""
     conn.execute(delete(hazard_risk_table))
     if not rows:
         return
     now = now_iso()
+    explained = contributions or {}
     conn.execute(insert(hazard_risk_table), [
         {"hazard": code, "risk_mean": float(mean), "risk_max": float(largest),
-         "cells": int(cells), "as_of": as_of, "created_at": now}
+         "cells": int(cells), "as_of": as_of, "contributions": explained.get(code),
+         "created_at": now}
         for code, mean, largest, cells in rows])
+
+
+def hazard_contributions(conn: Connection, code: str) -> str | None:
+    """The area's largest mean contributions in the latest map, as JSON; None without."""
+    t = hazard_risk_table
+    return conn.execute(select(t.c.contributions).where(t.c.hazard == code)).scalar()
 
 
 def hazard_risk(conn: Connection) -> dict[str, tuple[float, float, int, date]]:

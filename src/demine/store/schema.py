@@ -330,6 +330,7 @@ hazard_risk = Table(
     Column("risk_max", Float),
     Column("cells", Integer),
     Column("as_of", Date),
+    Column("contributions", Text),
     Column("created_at", Text),
 )
 """Each hazard area's mean and largest cell risk from the latest map (for planners and pages)."""

@@ -19,7 +19,7 @@ from demine.api import features as fx
 from demine.api.collections import COLLECTIONS, Collection
 from demine.model.vocab import Classification, HazardStatus, LandUse, OrdnanceCategory
 from demine.store.hazards import EDITABLE
-from demine.store.risk import hazard_risk
+from demine.store.risk import hazard_contributions, hazard_risk
 from demine.store.schema import locations, organisations
 from demine.web.pages import login_redirect, may_write, render
 
@@ -149,12 +149,13 @@ def record_page(request: Request, collection_id: str, feature_id: str) -> Respon
         editable = coll.id == "hazard_areas"
         fields = edit_fields(conn) if editable else []
         risk = hazard_risk(conn).get(feature_id) if coll.id == "hazard_areas" else None
+        drivers = ranked_contributions(hazard_contributions(conn, feature_id)) if risk else None
     if found is None:
         return _missing(request, f"no record {feature_id!r} in {coll.title.lower()}")
     feature = json.loads(found)
     props = {k: v for k, v in feature["properties"].items() if k not in {"id"}}
     return render(request, "record.html", collection=coll, feature=feature,
-                  properties=shown_properties(coll, props), risk=risk,
+                  properties=shown_properties(coll, props), risk=risk, drivers=drivers,
                   version=version, editable=editable, fields=fields,
                   can_edit=editable and may_write(request.state.user), linked=LINKED,
                   collections=COLLECTIONS)
