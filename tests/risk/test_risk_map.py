@@ -112,3 +112,19 @@ def test_nothing_known_yet_is_a_clear_error(simulated: str) -> None:
     assert result.exit_code != 0 and "--date" in result.output
     result = Cli(simulated)("risk", "map", "--cell-m", "20")
     assert result.exit_code != 0 and "--cell-m" in result.output
+
+
+def test_risk_map_on_either_store(db_url: str) -> None:
+    """The map is made from, and written to, the embedded store and PostGIS alike."""
+    cli = Cli(db_url)
+    assert cli("demo", "--scenario", "small").exit_code == 0
+    report = cli.json("risk", "map", "--cell-m", "500", "--trees", "20", "--json")
+    store = open_store(db_url)
+    try:
+        with store.read() as conn:
+            cells = conn.execute(select(func.count()).select_from(risk_cells)).scalar()
+            summary = hazard_risk(conn)
+    finally:
+        store.dispose()
+    assert cells == report["cells"] > 0 and len(summary) == report["hazard_areas"] > 0
+    assert report["truth"]["all_cells"]["roc_auc"] is not None
