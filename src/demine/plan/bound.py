@@ -35,6 +35,7 @@ from itertools import combinations
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy.spatial import cKDTree
 
 from demine.plan.fluid import Fleetwide, fluid_bound
 from demine.plan.instance import Instance, haversine_km
@@ -111,32 +112,41 @@ def mean_busy_bound(weights: NDArray[np.float64], areas: NDArray[np.float64],
     return float((weights * (busy / areas + areas / (2 * total))).sum())
 
 
-def single_area_bounds(instance: Instance) -> NDArray[np.float64]:
+def team_days(instance: Instance) -> NDArray[np.float64]:
+    """Travel days from each team's start point to each area (areas x teams), in blocks."""
+    t_lon = np.array([t.lon for t in instance.teams], dtype=float)
+    t_lat = np.array([t.lat for t in instance.teams], dtype=float)
+    h_lon = np.array([h.lon for h in instance.hazards], dtype=float)
+    h_lat = np.array([h.lat for h in instance.hazards], dtype=float)
+    out = np.empty((len(h_lon), len(t_lon)))
+    for begin in range(0, len(h_lon), 2048):
+        block = slice(begin, begin + 2048)
+        out[block] = haversine_km(t_lon[None, :], t_lat[None, :], h_lon[block, None],
+                                  h_lat[block, None]) / instance.travel_km_per_day
+    return out
+
+
+def single_area_bounds(instance: Instance, eligible: NDArray[np.bool_] | None = None,
+                       days: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
     """The earliest each area could be done by all its teams from their start points."""
-    eligible = instance.eligible()
+    if eligible is None:
+        eligible = instance.eligible()
+    if days is None:
+        days = team_days(instance)
     rate = np.array([t.rate_m2_per_day for t in instance.teams])
-    t_lon = np.array([t.lon for t in instance.teams])
-    t_lat = np.array([t.lat for t in instance.teams])
     free = np.array([t.available_from for t in instance.teams])
     out = np.zeros(len(instance.hazards))
     for i, h in enumerate(instance.hazards):
         mask = eligible[i]
-        start = np.maximum(free[mask] + haversine_km(t_lon[mask], t_lat[mask], h.lon, h.lat) /
-                           instance.travel_km_per_day, h.available_from)
+        start = np.maximum(free[mask] + days[i, mask], h.available_from)
         out[i] = float(_capacity_inverse(rate[mask], start, np.array([h.area_m2]))[0])
     return out
 
 
-def _first_trips(instance: Instance, eligible: NDArray[np.bool_]) -> NDArray[np.float64]:
-    h_lon = np.array([h.lon for h in instance.hazards])
-    h_lat = np.array([h.lat for h in instance.hazards])
-    trips = np.zeros(len(instance.teams))
-    for k, t in enumerate(instance.teams):
-        mine = eligible[:, k]
-        if mine.any():
-            trips[k] = float(haversine_km(t.lon, t.lat, h_lon[mine], h_lat[mine]).min()) / \
-                instance.travel_km_per_day
-    return trips
+def _first_trips(eligible: NDArray[np.bool_], days: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Each team's shortest trip from its start point to an area it may work (0 if none)."""
+    trips = np.where(eligible, days, np.inf).min(axis=0, initial=np.inf)
+    return np.asarray(np.where(np.isfinite(trips), trips, 0.0))
 
 
 def lower_bound(instance: Instance) -> float:
@@ -147,11 +157,12 @@ def lower_bound(instance: Instance) -> float:
     weights = np.array([h.weight for h in instance.hazards])
     raw = np.array([h.area_m2 for h in instance.hazards])
     rate = np.array([t.rate_m2_per_day for t in instance.teams])
-    first = _first_trips(instance, eligible)
+    days = team_days(instance)
+    first = _first_trips(eligible, days)
     start = np.array([t.available_from for t in instance.teams]) + first
     release = np.array([h.available_from for h in instance.hazards])
 
-    areas = raw + _arrival_work(instance, eligible, first)
+    areas = raw + _arrival_work(instance, eligible, first, days)
     release = np.maximum(release - (areas - raw) / _slowest(rate, eligible), 0.0)
 
     def pooled(group: NDArray[np.bool_]) -> float:
@@ -163,7 +174,7 @@ def lower_bound(instance: Instance) -> float:
         return mean_busy_bound(weights[group], areas[group], release[group], rate[teams],
                                start[teams])
 
-    alone = weights * single_area_bounds(instance)
+    alone = weights * single_area_bounds(instance, eligible, days)
     best = float(alone.sum())
     signatures = [tuple(row) for row in eligible]
     groups = {sig: np.array([s == sig for s in signatures]) for sig in set(signatures)}
@@ -194,35 +205,33 @@ def _fleetwide(instance: Instance, eligible: NDArray[np.bool_], work: NDArray[np
                      np.array([t.rate_m2_per_day for t in instance.teams]), start, kind)
 
 
-def _arrival_work(instance: Instance, eligible: NDArray[np.bool_],
-                  first: NDArray[np.float64]) -> NDArray[np.float64]:
+def _arrival_work(instance: Instance, eligible: NDArray[np.bool_], first: NDArray[np.float64],
+                  days: NDArray[np.float64]) -> NDArray[np.float64]:
     """Capacity each area's first arrival costs beyond what the teams' first trips already
     count: the team that first comes to area j travels from another area, or from its start
     point (its first trip, of which `first` is already taken off its capacity), and the slowest
     team that may work j clears nothing on the way. Each travel leg has one destination, so
-    these amounts never count the same leg twice."""
+    these amounts never count the same leg twice. `days`: travel days from each team's start
+    point to each area."""
     h_lon = np.array([h.lon for h in instance.hazards])
     h_lat = np.array([h.lat for h in instance.hazards])
-    t_lon = np.array([t.lon for t in instance.teams])
-    t_lat = np.array([t.lat for t in instance.teams])
     rate = np.array([t.rate_m2_per_day for t in instance.teams])
     near = _nearest_other_km(h_lon, h_lat) / instance.travel_km_per_day
-    extra = np.zeros(len(instance.hazards))
-    for i in range(len(extra)):
-        mine = eligible[i]
-        beyond = haversine_km(t_lon[mine], t_lat[mine], h_lon[i], h_lat[i]) / \
-            instance.travel_km_per_day - first[mine]
-        extra[i] = rate[mine].min() * max(0.0, min(near[i], float(beyond.min())))
-    return extra
+    beyond = np.where(eligible, days - first[None, :], np.inf).min(axis=1)
+    slowest = np.where(eligible, rate[None, :], np.inf).min(axis=1)
+    return np.asarray(slowest * np.maximum(0.0, np.minimum(near, beyond)))
 
 
 def _nearest_other_km(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Distance from each area to its nearest other area (inf when it is alone), in blocks so
-    that ten thousand areas need little memory."""
+    """Distance from each area to its nearest other area (inf when it is alone). The nearest by
+    straight chord through the Earth (a k-d tree on unit vectors) is the nearest along the
+    surface too; its distance is then the haversine one, less a margin for rounding."""
     out = np.full(len(lon), np.inf)
-    for begin in range(0, len(lon), 512):
-        block = slice(begin, begin + 512)
-        d = haversine_km(lon[block, None], lat[block, None], lon[None, :], lat[None, :])
-        d[np.arange(d.shape[0]), np.arange(begin, begin + d.shape[0])] = np.inf
-        out[block] = d.min(axis=1, initial=np.inf)
-    return out
+    if len(lon) < 2:
+        return out
+    phi, lam = np.radians(lat), np.radians(lon)
+    points = np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+    _, idx = cKDTree(points).query(points, k=2)
+    own = np.arange(len(lon))
+    other = np.where(idx[:, 0] == own, idx[:, 1], idx[:, 0])
+    return np.asarray(haversine_km(lon, lat, lon[other], lat[other]) * (1 - 1e-9))

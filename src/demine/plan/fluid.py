@@ -18,7 +18,11 @@ Over an interval [a, b] the capacity used only grows, so that integral is at lea
 type has in an interval is its teams' rates from their first availability (plus their shortest
 first trip) on; a class gets work only from the types that may work it, and only from the
 interval in which its areas are released (less the arrival travel) on.
-The least of sum (b - a) h_c(W_c(b)) over all such capacity splits is a linear programme
+Also, within [a, b] W grows no faster than the summed rate rho of the class's teams at work by
+b, so for each linear piece alpha - beta W below h, the mean of h over [a, b] is at least
+alpha - beta (W(a) + rho (b - a) / 2): a second lower bound on the interval's mean, tighter
+when the class gets most of its teams' capacity (in the programme, z is the larger of the two).
+The least of sum (b - a) z_c over all such capacity splits is a linear programme
 (h_c is the largest of its linear pieces; pieces are added while some are violated: fewer
 pieces only lower the optimum), so its optimum plus sum_j w_j p_j / (2 R_j) bounds the harm.
 The pooled bound of `bound` is the same with every team allowed on every area; this one keeps
@@ -27,6 +31,7 @@ machines and dogs to the areas they may work.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,12 +41,24 @@ from scipy.optimize import linprog
 
 INTERVALS = 320
 """Time steps of the programme: more close the gap to the continuous relaxation, slower."""
+SMALL = 2000
+"""Up to this many areas, SMALL_INTERVALS time steps (the programme is quick enough)."""
+SMALL_INTERVALS = 480
 TAIL = 8
 """Of them, coarse intervals past the least time all the work needs (little weight is left)."""
+SPACING = 2.0
+"""Interval edges go as the square of evenly spaced steps: short intervals early, where most of
+the weight is done (the bound holds for any edges; at 1,000 areas this is worth what three
+times as many even intervals are)."""
 RELEASE_STEPS = 40
 """Release intervals areas are grouped by (release days rounded down: a relaxation)."""
 ROUNDS = 12
 """Most rounds of adding violated linear pieces."""
+SECONDS = 6.0
+"""Time budget: no round begins after it, and a round's solve is stopped at it (its result is
+then dropped, the last round's optimum kept: fewer pieces only lower the optimum, so it is a
+bound still). The first round may take FIRST_SECONDS more, for without it there is none."""
+FIRST_SECONDS = 12.0
 SAFETY = 1e-6
 """Relative margin taken off the programme's optimum for the solver's tolerances."""
 
@@ -64,20 +81,25 @@ class Fleetwide:
     """Type index of each team."""
 
 
-def fluid_bound(fleet: Fleetwide) -> float:
-    """The optimum of the fluid programme plus sum w p / (2 R): a lower bound on the harm."""
+def fluid_bound(fleet: Fleetwide, seconds: float | None = None) -> float:
+    """The optimum of the fluid programme plus sum w p / (2 R): a lower bound on the harm. The
+    rounds stop after `seconds` (SECONDS unless given; plus FIRST_SECONDS for the first),
+    keeping the last optimum; 0 when not even the first round is solved."""
     if not len(fleet.weight):
         return 0.0
+    deadline = time.perf_counter() + (SECONDS if seconds is None else seconds)
     scale_w, scale_p = float(fleet.weight.mean()) or 1.0, float(fleet.work.mean())
     reach = fleet.allowed[:, fleet.kind] @ fleet.rate
     spread = float((fleet.weight * fleet.work / (2 * reach)).sum())
     edges = _edges(fleet)
     programme = _Programme(fleet, edges, scale_w, scale_p)
-    return spread + programme.solve() * scale_w * (1 - SAFETY)
+    value = programme.solve(deadline)
+    return spread + value * scale_w * (1 - SAFETY) if value is not None else 0.0
 
 
 def _edges(fleet: Fleetwide) -> NDArray[np.float64]:
-    """Interval edges from day 0 to a horizon well past when all work can be done."""
+    """Interval edges from day 0 to a horizon well past when all work can be done, closer
+    together early on (SPACING)."""
     types = fleet.allowed.shape[1]
     rate_of = np.array([fleet.rate[fleet.kind == t].sum() for t in range(types)])
     longest = 0.0
@@ -88,7 +110,8 @@ def _edges(fleet: Fleetwide) -> NDArray[np.float64]:
             longest = max(longest, float(fleet.work[inside].sum() / rate_of[subset].sum()))
     busy = 1.15 * (float(max(fleet.start.max(), fleet.release.max())) + longest)
     tail = np.linspace(busy, 1.6 * busy, TAIL + 1)[1:]
-    return np.concatenate([np.linspace(0.0, busy, INTERVALS - TAIL + 1), tail])
+    intervals = SMALL_INTERVALS if len(fleet.weight) <= SMALL else INTERVALS
+    return np.concatenate([busy * np.linspace(0.0, 1.0, intervals - TAIL + 1) ** SPACING, tail])
 
 
 class _Programme:
@@ -107,9 +130,16 @@ class _Programme:
         self.classes = [(np.frombuffer(sig, dtype=bool), r0, np.array(js))
                         for (sig, r0), js in keys.items()]
         self.capacity = np.zeros((fleet.allowed.shape[1], n))
+        pace = np.zeros((fleet.allowed.shape[1], n))
         for k in range(len(fleet.rate)):
             self.capacity[fleet.kind[k]] += fleet.rate[k] * np.clip(
                 edges[1:] - np.maximum(edges[:-1], fleet.start[k]), 0.0, None) / scale_p
+            pace[fleet.kind[k]] += np.where(fleet.start[k] < edges[1:], fleet.rate[k], 0.0) / \
+                scale_p
+        # how far a class's W may rise by an interval's middle: half the interval at the
+        # summed rate of the teams of its types at work by the interval's end
+        self.ramp = [(pace[sig].sum(axis=0) * self.length / 2)[r0:]
+                     for sig, r0, _ in self.classes]
         self.pieces = [self._pieces(fleet.weight[js] / scale_w, fleet.work[js] / scale_p)
                        for _, _, js in self.classes]
         self.totals = [float(fleet.work[js].sum() / scale_p) for _, _, js in self.classes]
@@ -171,8 +201,9 @@ class _Programme:
                                      shape=(self.capacity.size, self.columns))
         return capacity, self.capacity.ravel(), flow
 
-    def solve(self) -> float:
-        """Least sum of interval length x h(W), adding violated pieces round by round."""
+    def solve(self, deadline: float) -> float | None:
+        """Least sum of interval length x h(W), adding violated pieces round by round until
+        none is violated, ROUNDS or the deadline (None if no round was solved)."""
         capacity, cap_rhs, flow = self._fixed_rows()
         cost = np.zeros(self.columns)
         upper = np.full(self.columns, np.inf)
@@ -182,51 +213,66 @@ class _Programme:
             cost[self.z_col[c]:self.z_col[c] + self.n - r0] = self.length[r0:]
             upper[self.w_col[c]:self.w_col[c] + self.n - r0] = self.totals[c]
             constant += float(self.length[:r0].sum() * alpha[0])
-        cuts: list[tuple[int, int, int]] = [
-            (c, i, int(piece)) for c, (_, r0, _) in enumerate(self.classes)
+        cuts: list[tuple[int, int, int, int]] = [
+            (c, i, int(piece), 0) for c, (_, r0, _) in enumerate(self.classes)
             for piece in np.unique(np.linspace(0, len(self.pieces[c][0]) - 1, 4).astype(int))
             for i in range(self.n - r0)]
-        value = 0.0
+        value: float | None = None
         for _ in range(ROUNDS):
+            left = deadline - time.perf_counter() + (FIRST_SECONDS if value is None else 0.0)
+            if left <= 0:
+                break
             rows, rhs = self._cut_rows(cuts)
             result = linprog(cost, A_ub=sparse.vstack([capacity, rows], format="csr"),
                              b_ub=np.concatenate([cap_rhs, rhs]), A_eq=flow,
                              b_eq=np.zeros(flow.shape[0]),
                              bounds=np.column_stack([np.zeros(self.columns), upper]),
-                             method="highs")
-            if result.status != 0:
-                return 0.0
+                             method="highs", options={"time_limit": left})
+            if result.status != 0:  # stopped (or failed): only an optimum is a bound
+                break
             value = float(result.fun)
             fresh = self._violated(result.x)
             if not fresh:
                 break
             cuts += fresh
-        return value + constant
+        return None if value is None else value + constant
 
-    def _cut_rows(self, cuts: list[tuple[int, int, int]]
+    def _cut_rows(self, cuts: list[tuple[int, int, int, int]]
                   ) -> tuple[sparse.csr_matrix, NDArray[np.float64]]:
-        """-z - beta W <= -alpha for each (class, interval, piece)."""
-        c, i, piece = (np.array(v) for v in zip(*cuts, strict=True))
+        """For each (class, interval, piece, kind): -z - beta W <= -alpha at the interval's end
+        (kind 0: h at W_i, h decreasing), or -z - beta W_{i-1} <= -alpha + beta ramp (kind 1:
+        over the interval W is at most W_{i-1} plus the class's rate times the time since, so
+        the mean of h is at least the piece at W_{i-1} + ramp; no W term in a class's first
+        interval, where W_{i-1} is 0)."""
+        c, i, piece, kind = (np.array(v) for v in zip(*cuts, strict=True))
         alpha = np.array([self.pieces[a][0][b] for a, b in zip(c, piece, strict=True)])
         beta = np.array([self.pieces[a][1][b] for a, b in zip(c, piece, strict=True)])
+        ramp = np.array([self.ramp[a][b] if k else 0.0
+                         for a, b, k in zip(c, i, kind, strict=True)])
         z = np.array(self.z_col)[c] + i
-        w = np.array(self.w_col)[c] + i
+        w = np.array(self.w_col)[c] + i - kind
         r = np.arange(len(cuts))
-        rows = sparse.csr_matrix((np.concatenate([-np.ones(len(r)), -beta]),
-                                  (np.concatenate([r, r]), np.concatenate([z, w]))),
+        has_w = w >= np.array(self.w_col)[c]
+        rows = sparse.csr_matrix((np.concatenate([-np.ones(len(r)), -beta[has_w]]),
+                                  (np.concatenate([r, r[has_w]]),
+                                   np.concatenate([z, w[has_w]]))),
                                  shape=(len(cuts), self.columns))
-        return rows, -alpha
+        return rows, -alpha + beta * ramp
 
-    def _violated(self, x: NDArray[np.float64]) -> list[tuple[int, int, int]]:
-        """The piece that h is on at each class's W, where z lies below it."""
+    def _violated(self, x: NDArray[np.float64]) -> list[tuple[int, int, int, int]]:
+        """The piece that h is on where z lies below it, at each class's W at the interval's
+        end or (if lower) at W at its start plus the ramp."""
         fresh = []
         for c, (_, r0, _) in enumerate(self.classes):
             alpha, beta, before = self.pieces[c]
             span = self.n - r0
             used = x[self.w_col[c]:self.w_col[c] + span]
             level = x[self.z_col[c]:self.z_col[c] + span]
-            piece = np.clip(np.searchsorted(before, used, side="right") - 1, 0, len(alpha) - 1)
-            gap = alpha[piece] - beta[piece] * used - level
+            early = np.concatenate([[0.0], used[:-1]]) + self.ramp[c]
+            kind = (early < used).astype(int)
+            point = np.minimum(used, early)
+            piece = np.clip(np.searchsorted(before, point, side="right") - 1, 0, len(alpha) - 1)
+            gap = alpha[piece] - beta[piece] * point - level
             for i in np.flatnonzero(gap > 1e-7 * max(1.0, float(alpha[0]))):
-                fresh.append((c, int(i), int(piece[i])))
+                fresh.append((c, int(i), int(piece[i]), int(kind[i])))
         return fresh

@@ -9,14 +9,23 @@
   comes: either all eligible teams that can arrive before it would be done share it
   ("water-filling", `water_fill`), or travel is priced (`priced_fill`: a trip costs the
   capacity it loses times the weight still waiting, so a team joins an area only when it saves
-  more than its trip costs); the best of these constructions, then local search over each
-  team's sequence (`search`) while time remains.
+  more than its trip costs); the best of these constructions, then of priced fills with
+  sampled prices (a lower one for the team an area goes to than for those joining it does
+  better), then local search over each team's sequence (`search`) while time remains. With two
+  cores and a time limit of at least PARALLEL_SECONDS, a second process (`helper`) takes half
+  of the constructions and another seed, and the better plan is kept.
 """
 
 from __future__ import annotations
 
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,7 +45,17 @@ CONSTRUCTIONS = (("priced", "released", 1.0), ("shared", "released", 20.0),
 """The constructions the optimiser starts from, most often best first: the fill (`priced_fill`
 with its boldness, or `water_fill` with its worth), and the order."""
 CONSTRUCTION_SHARE = 0.4
-"""Share of the time limit after which no further construction is begun."""
+"""Share of the time limit after which no further of CONSTRUCTIONS is begun."""
+SAMPLE_SHARE = 0.85
+"""Share of the time limit until which priced fills with sampled prices are tried (each begun
+only if it should end by then); the local search has the rest."""
+PARALLEL_SECONDS = 5.0
+"""Least time limit for which a second search process is worth its start (about a second)."""
+PARALLEL_AREAS = 100
+"""Least areas for which a second search process is started."""
+HELPER_MARGIN = 1.0
+"""Seconds before the deadline the second process stops, to hand its plan over in time; and
+the most its plan is waited for past the deadline."""
 MIN_SHARE_DAYS = 5.0
 """Least time a team joining others on an area must work there."""
 
@@ -112,11 +131,13 @@ class Fleet:
         self.assign(h, teams, starts, end, areas * (area / areas.sum()))
         return float(end)
 
-    def priced(self, h: int, weight: float, price: float) -> float:
+    def priced(self, h: int, weight: float, price: float, join_price: float | None = None
+               ) -> float:
         """Hazard h to the team for which its weighted completion plus the price of the trip
         there is least, joined by each other team whose help saves more than its trip costs;
         all ending together; the completion day. A trip of d days by a team of rate r costs
-        price x r x d: the capacity lost, at `price` harm per square metre not cleared."""
+        price x r x d: the capacity lost, at `price` harm per square metre not cleared
+        (`join_price`, if given, for the teams that join)."""
         area = self.instance.hazards[h].area_m2
         travel = haversine_km(self.lon, self.lat, self.h_lon[h], self.h_lat[h]) / \
             self.instance.travel_km_per_day
@@ -125,6 +146,8 @@ class Fleet:
                          np.inf)
         trip = price * self.rate * travel
         first = int(np.argmin(weight * (ready + area / self.rate) + trip))
+        if join_price is not None:
+            trip = join_price * self.rate * travel
         chosen = [first]
         rate_sum, weighted = self.rate[first], self.rate[first] * ready[first]
         end = (area + weighted) / rate_sum
@@ -212,17 +235,18 @@ def water_fill(instance: Instance, order: NDArray[np.int_], worth: float = 20.0
     return fleet, completion
 
 
-def priced_fill(instance: Instance, order: NDArray[np.int_], boldness: float
-                ) -> tuple[Fleet, NDArray[np.float64]]:
+def priced_fill(instance: Instance, order: NDArray[np.int_], boldness: float,
+                joining: float | None = None) -> tuple[Fleet, NDArray[np.float64]]:
     """Areas in `order`, each by `Fleet.priced` with the price of capacity the weight not yet
     done per square metre a day of the whole fleet (losing capacity delays all of it), times
-    `boldness`."""
+    `boldness` (times `joining`, if given, for the teams that join another)."""
     fleet = Fleet(instance)
     completion = np.zeros(len(instance.hazards))
     weights = np.array([h.weight for h in instance.hazards])
     left, pace = float(weights.sum()), float(fleet.rate.sum())
     for h in order:
-        completion[h] = fleet.priced(int(h), float(weights[h]), boldness * left / pace)
+        completion[h] = fleet.priced(int(h), float(weights[h]), boldness * left / pace,
+                                     None if joining is None else joining * left / pace)
         left -= float(weights[h])
     return fleet, completion
 
@@ -251,28 +275,134 @@ def orders(instance: Instance) -> dict[str, NDArray[np.int_]]:
 
 
 def optimise(instance: Instance, time_limit: float = 30.0, seed: int = 0) -> Result:
-    """The best water-filled candidate order, then local search over the teams' sequences
-    (`search`) while time remains."""
+    """The best construction, then local search over the teams' sequences (`search`) while
+    time remains. With a second core and time enough (PARALLEL_SECONDS), a second process
+    (`helper`) does the same with the other half of the constructions and the next seed, and
+    the better plan is kept (the first, if the second fails or is late)."""
     began = time.perf_counter()
     deadline = began + time_limit
-    best, fleet = np.inf, None
+    other = None
+    if time_limit >= PARALLEL_SECONDS and len(instance.hazards) >= PARALLEL_AREAS and \
+            _cores() >= 2:
+        other = _start_other(instance, time_limit - HELPER_MARGIN, seed + 1)
+    if other is None:
+        result = _optimise(instance, deadline, time_limit, seed, CONSTRUCTIONS)
+    else:
+        result = _optimise(instance, deadline, time_limit, seed, half(0))
+        theirs = _collect(*other, deadline + HELPER_MARGIN)
+        if theirs is not None and theirs.harm < result.harm:
+            result = theirs
+    result.seconds = time.perf_counter() - began
+    return result
+
+
+def half(part: int) -> tuple[tuple[str, str, float], ...]:
+    """Half of CONSTRUCTIONS for each process (part 0 or 1), by pairs of a priced and a shared
+    fill, so that each has priced fills to sample prices around."""
+    return tuple(c for i, c in enumerate(CONSTRUCTIONS) if i // 2 % 2 == part)
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _start_other(instance: Instance, time_limit: float, seed: int
+                 ) -> tuple[subprocess.Popen[bytes], str] | None:
+    """The second search, a fresh Python process given the instance in a temporary file; None
+    where it cannot be started."""
+    import demine
+
+    fd, path = tempfile.mkstemp(suffix=".pickle")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump((instance, time.monotonic() + time_limit, time_limit, seed), handle)
+        env = dict(os.environ)
+        root = str(Path(demine.__file__).resolve().parents[1])
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
+        process = subprocess.Popen([sys.executable, "-m", "demine.plan.helper", path],
+                                   stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, env=env)
+    except (OSError, pickle.PicklingError):
+        os.unlink(path)
+        return None
+    return process, path
+
+
+def _collect(process: subprocess.Popen[bytes], path: str, deadline: float) -> Result | None:
+    """The second search's plan, if it comes by the deadline (the process is ended if not)."""
+    try:
+        out, _ = process.communicate(timeout=max(0.0, deadline - time.perf_counter()))
+        result = pickle.loads(out) if process.returncode == 0 and out else None
+        return result if isinstance(result, Result) else None
+    except (subprocess.TimeoutExpired, pickle.UnpicklingError, EOFError):
+        process.kill()
+        process.communicate()
+        return None
+    finally:
+        if os.path.exists(path):
+            os.unlink(path)
+
+
+def _optimise(instance: Instance, deadline: float, time_limit: float, seed: int,
+              constructions: tuple[tuple[str, str, float], ...]) -> Result:
+    """The best of `constructions` (begun until CONSTRUCTION_SHARE of the time limit), then of
+    priced fills with sampled prices (until SAMPLE_SHARE), then local search to the deadline."""
+    began = deadline - time_limit
+    rng = np.random.default_rng(seed)
     candidates = orders(instance)
-    for fill, name, parameter in CONSTRUCTIONS:
+    best, fleet = np.inf, None
+    priced: tuple[float, str, float, float | None] | None = None
+    took = 0.0
+    for fill, name, parameter in constructions:
         if name not in candidates:
             continue
         if fleet is not None and time.perf_counter() > began + time_limit * CONSTRUCTION_SHARE:
             break
+        start = time.perf_counter()
         trial_fleet, trial_completion = (priced_fill if fill == "priced" else water_fill)(
             instance, candidates[name], parameter)
+        took = time.perf_counter() - start
         harm = _harm(instance, trial_completion)
+        if harm < best:
+            best, fleet = harm, trial_fleet
+        if fill == "priced" and (priced is None or harm < priced[0]):
+            priced = (harm, name, parameter, None)
+    names = sorted(candidates)
+    while priced is not None and \
+            time.perf_counter() + took < began + time_limit * SAMPLE_SHARE:
+        name, boldness, joining = _sample(rng, priced[1:], names)
+        start = time.perf_counter()
+        trial_fleet, trial_completion = priced_fill(instance, candidates[name], boldness,
+                                                    joining)
+        took = time.perf_counter() - start
+        harm = _harm(instance, trial_completion)
+        if harm < priced[0]:
+            priced = (harm, name, boldness, joining)
         if harm < best:
             best, fleet = harm, trial_fleet
     assert fleet is not None
     search = Search(instance, _sequences(instance, fleet.rows))
-    improve(search, np.random.default_rng(seed), deadline)
+    improve(search, rng, deadline)
     completion = np.array(search.done)
     return Result("optimise", search.rows(), _harm(instance, completion), completion,
                   time.perf_counter() - began)
+
+
+def _sample(rng: np.random.Generator, best: tuple[str, float, float | None], names: list[str]
+            ) -> tuple[str, float, float]:
+    """Prices for another priced fill: near the best so far, or anywhere in a plausible range
+    (a lower price for the team an area goes to than for those that join it often does
+    better); now and then another order."""
+    name, boldness, joining = best
+    if rng.random() < 0.2:
+        name = names[int(rng.integers(len(names)))]
+    if rng.random() < 0.5:
+        return name, float(rng.uniform(0.3, 3.0)), float(rng.uniform(1.5, 9.0))
+    spread = np.exp(rng.normal(0.0, 0.3, 2))
+    return name, float(boldness * spread[0]), float((joining or boldness) * spread[1])
 
 
 def _sequences(instance: Instance, rows: list[Row]) -> list[list[Piece]]:
