@@ -89,10 +89,26 @@ def test_a_lower_price_for_joining_teams_makes_checked_plans(instance: Instance)
 
 def test_sampled_prices_follow_the_seed() -> None:
     names = ["smith", "smith_rate"]
-    draws = [[solve._sample(np.random.default_rng(5), ("smith", 2.0, None), names)
-              for _ in range(3)] for _ in range(2)]
+    draws = [[solve._sample(np.random.default_rng(5), ("smith", 2.0, None, {}), names,
+                            ["mdd", "mechanical"]) for _ in range(3)] for _ in range(2)]
     assert draws[0] == draws[1]
-    assert all(b > 0 and j > 0 and n in names for n, b, j in draws[0])
+    assert all(b > 0 and j > 0 and n in names for n, b, j, _ in draws[0])
+    assert all(sorted(f) == ["mdd", "mechanical"] and min(f.values()) > 0
+               for _, _, _, f in draws[0])
+
+
+def test_prices_by_team_type_make_checked_plans(instance: Instance) -> None:
+    order = solve.orders(instance)["smith"]
+    kinds = solve._priced_kinds(instance)
+    assert len(kinds) == len({t.type for t in instance.teams}) - 1
+    same = solve.priced_fill(instance, order, 1.5, 4.0, {kind: 1.0 for kind in kinds})[1]
+    assert np.array_equal(same, solve.priced_fill(instance, order, 1.5, 4.0)[1])
+    for factor in (0.3, 3.0):
+        fleet, completion = solve.priced_fill(instance, order, 1.5, 4.0,
+                                              {kind: factor for kind in kinds})
+        verdict = check_schedule(instance, fleet.rows)
+        assert verdict.feasible, verdict.problems
+        assert verdict.harm == pytest.approx(solve._harm(instance, completion), rel=1e-9)
 
 
 def test_each_process_has_priced_fills_to_sample_around() -> None:
