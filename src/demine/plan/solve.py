@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,14 +103,12 @@ class Fleet:
         self.assign(h, np.array([k]), np.array([ready]), end, np.array([area]))
         return end
 
-    def shared(self, h: int, worth: float = 20.0) -> float:
-        """Hazard h to the team that can finish it first, joined by each other team that would
-        still work on it at least `worth` times as long as it travels to get there (and at
-        least MIN_SHARE_DAYS), all ending together; the completion day."""
+    def _join(self, h: int, ready: NDArray[np.float64], first: int,
+              keeps: Callable[[int, float, float], bool]) -> float:
+        """Hazard h to team `first`, joined, in order of arrival, by each team k for which
+        keeps(k, end if it joins, end without it) holds; all ending together; the completion
+        day."""
         area = self.instance.hazards[h].area_m2
-        ready = self.ready(h)
-        travel = np.maximum(ready - self.free, 0.0)
-        first = int(np.argmin(ready + area / self.rate))
         chosen = [first]
         rate_sum, weighted = self.rate[first], self.rate[first] * ready[first]
         end = (area + weighted) / rate_sum
@@ -120,8 +119,7 @@ class Fleet:
             if not ready[k] < end:  # later teams arrive later still, and the end only nears
                 break
             joined = (area + weighted + self.rate[k] * ready[k]) / (rate_sum + self.rate[k])
-            if joined - ready[k] < max(MIN_SHARE_DAYS, worth * travel[k]) or \
-                    joined - ready[first] < MIN_SHARE_DAYS:  # the first may arrive later
+            if not keeps(k, float(joined), float(end)):
                 continue
             chosen.append(k)
             rate_sum, weighted, end = rate_sum + self.rate[k], weighted + self.rate[k] * ready[k], \
@@ -131,6 +129,21 @@ class Fleet:
         areas = self.rate[teams] * (end - starts)
         self.assign(h, teams, starts, end, areas * (area / areas.sum()))
         return float(end)
+
+    def shared(self, h: int, worth: float = 20.0) -> float:
+        """Hazard h to the team that can finish it first, joined by each other team that would
+        still work on it at least `worth` times as long as it travels to get there (and at
+        least MIN_SHARE_DAYS), all ending together; the completion day."""
+        area = self.instance.hazards[h].area_m2
+        ready = self.ready(h)
+        travel = np.maximum(ready - self.free, 0.0)
+        first = int(np.argmin(ready + area / self.rate))
+
+        def keeps(k: int, joined: float, end: float) -> bool:
+            return joined - ready[k] >= max(MIN_SHARE_DAYS, worth * travel[k]) and \
+                joined - ready[first] >= MIN_SHARE_DAYS  # the first may arrive later
+
+        return self._join(h, ready, first, keeps)
 
     def priced(self, h: int, weight: float, price: float | NDArray[np.float64],
                join_price: float | NDArray[np.float64] | None = None) -> float:
@@ -149,26 +162,12 @@ class Fleet:
         first = int(np.argmin(weight * (ready + area / self.rate) + trip))
         if join_price is not None:
             trip = join_price * self.rate * travel
-        chosen = [first]
-        rate_sum, weighted = self.rate[first], self.rate[first] * ready[first]
-        end = (area + weighted) / rate_sum
-        for k in np.argsort(ready):
-            k = int(k)
-            if k == first:
-                continue
-            if not ready[k] < end:
-                break
-            joined = (area + weighted + self.rate[k] * ready[k]) / (rate_sum + self.rate[k])
-            if joined <= ready[first] or weight * (end - joined) <= trip[k]:
-                continue  # the first team (which may come later) would have nothing left
-            chosen.append(k)
-            rate_sum, weighted, end = rate_sum + self.rate[k], weighted + self.rate[k] * ready[k], \
-                joined
-        teams = np.array(chosen)
-        starts = ready[teams]
-        areas = self.rate[teams] * (end - starts)
-        self.assign(h, teams, starts, end, areas * (area / areas.sum()))
-        return float(end)
+
+        def keeps(k: int, joined: float, end: float) -> bool:
+            # not when the first team (which may come later) would have nothing left
+            return joined > ready[first] and weight * (end - joined) > trip[k]
+
+        return self._join(h, ready, first, keeps)
 
 
 @dataclass
