@@ -64,14 +64,19 @@ class RiskMap:
     report: dict[str, Any] = field(default_factory=dict)
 
 
-def region_frame(conn: Connection) -> tuple[Frame, NDArray[np.object_], NDArray[np.object_]]:
+Units = tuple[list[str], NDArray[np.object_]]
+"""Admin units for validation: their names and their shapes in metres."""
+
+
+def region_frame(conn: Connection) -> tuple[Frame, NDArray[np.object_], Units]:
     """The local frame of the region, the land to lay the grid over, and the admin units used for
     validation (the deepest level with at least two units), both in metres."""
-    places = read_layer(conn, schema.locations, ("level",), (), True)
+    places = read_layer(conn, schema.locations, ("level", "name"), (), True)
     polygonal = np.array([g is not None and g.geom_type.endswith("Polygon")
                           for g in places.geoms], dtype=bool)
     land = places.geoms[polygonal]
     levels = places.frame["level"].to_numpy(dtype=object)[polygonal]
+    names = places.frame["name"].to_numpy(dtype=object)[polygonal]
     if not len(land):
         cover = read_layer(conn, schema.land_cover, (), (), True).geoms
         hazards = read_layer(conn, schema.hazard_areas, (), (), True).geoms
@@ -83,25 +88,19 @@ def region_frame(conn: Connection) -> tuple[Frame, NDArray[np.object_], NDArray[
     west, south, east, north = shapely.total_bounds(land)
     frame = Frame(float((west + east) / 2), float((south + north) / 2))
     metres = to_metres(frame, land)
-    units = np.empty(0, dtype=object)
     for level in sorted({lv for lv in levels.tolist() if lv}, reverse=True):
         chosen = levels == level
         if chosen.sum() >= 2:
-            units = np.asarray(metres[chosen])
-            names = read_layer(conn, schema.locations, ("level", "name"), (), True)
-            unit_names = names.frame["name"].to_numpy(dtype=object)[polygonal][chosen]
-            units = np.array(list(zip(unit_names.tolist(), units.tolist(), strict=True)),
-                             dtype=object)
-            break
-    return frame, metres, units
+            return frame, metres, ([str(n) for n in names[chosen]], metres[chosen])
+    return frame, metres, ([], np.empty(0, dtype=object))
 
 
-def _units(grid: Grid, units: NDArray[np.object_]) -> NDArray[np.str_]:
+def _units(grid: Grid, units: Units) -> NDArray[np.str_]:
+    names, shapes = units
     out = np.full(len(grid), OUTSIDE, dtype=object)
-    if len(units):
-        tree = shapely.STRtree(np.array([u[1] for u in units], dtype=object))
-        cell, unit = tree.query(grid.centres(), predicate="intersects")
-        out[cell] = [str(units[k][0]) for k in unit]
+    if len(shapes):
+        cell, unit = shapely.STRtree(shapes).query(grid.centres(), predicate="intersects")
+        out[cell] = [names[k] for k in unit]
     return np.asarray(out.astype(str))
 
 
@@ -171,12 +170,10 @@ def hazard_cells(conn: Connection, grid: Grid) -> tuple[list[str | None], dict[s
     codes = hazards.frame["record"].astype(str).to_numpy()
     cell, area = _cells_in(grid, metres)
     owner: list[str | None] = [None] * len(grid)
-    for c, a in zip(cell.tolist(), area.tolist(), strict=True):
-        owner[c] = codes[a]
     members: dict[str, list[int]] = {}
     for c, a in zip(cell.tolist(), area.tolist(), strict=True):
+        owner[c] = codes[a]
         members.setdefault(codes[a], []).append(c)
-    inner = _cells_holding(grid, metres) if len(metres) else np.empty(0, dtype=np.int64)
     points = shapely.point_on_surface(metres)
     inner = grid.locate(shapely.get_x(points), shapely.get_y(points))
     for a, code in enumerate(codes):
