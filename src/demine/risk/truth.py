@@ -73,7 +73,9 @@ def survey_orders(conn: Connection, risk_map: RiskMap, truly: NDArray[np.bool_],
     area = dict(zip(frame["code"], frame["area"].astype(float), strict=True))
     codes = frame["code"].tolist()
     by_risk = sorted(codes, key=lambda c: (-mean.get(c, 0.0), c))
-    by_priority = sorted(codes, key=lambda c: (frame.set_index("code").at[c, "priority"] or 99, c))
+    recorded = {code: float(p) if pd.notna(p) else np.inf
+                for code, p in zip(frame["code"], frame["priority"], strict=True)}
+    by_priority = sorted(codes, key=lambda c: (recorded[c], c))  # unprioritised areas last
     rng = np.random.default_rng(seed)
     randomly = float(np.median([land_to_find(list(rng.permutation(codes)), area, found, total)
                                 for _ in range(RANDOM_ORDERS)]))
