@@ -220,17 +220,24 @@ def _near_piece(search: Search, h: int, rng: np.random.Generator) -> tuple[int, 
     return k, positions[int(rng.integers(len(positions)))]
 
 
-def _relocate(search: Search, rng: np.random.Generator) -> Changes | None:
-    """A piece moved next to a piece of a nearby area, on that piece's team."""
+def _piece_and_neighbour(search: Search, rng: np.random.Generator
+                         ) -> tuple[int, int, int, int] | None:
+    """A random piece (team a, place i) and a piece of a nearby area (team b, place j)."""
     picked = _random_piece(search, rng)
     if picked is None:
         return None
     a, i = picked
-    piece = search.seq[a][i]
-    target = _near_piece(search, piece.hazard, rng)
-    if target is None:
+    target = _near_piece(search, search.seq[a][i].hazard, rng)
+    return None if target is None else (a, i, *target)
+
+
+def _relocate(search: Search, rng: np.random.Generator) -> Changes | None:
+    """A piece moved next to a piece of a nearby area, on that piece's team."""
+    pair = _piece_and_neighbour(search, rng)
+    if pair is None:
         return None
-    b, j = target
+    a, i, b, j = pair
+    piece = search.seq[a][i]
     if b not in search.may[piece.hazard]:
         return None
     j += int(rng.integers(2))
@@ -263,16 +270,11 @@ def _shift(search: Search, rng: np.random.Generator) -> Changes | None:
 
 def _swap(search: Search, rng: np.random.Generator) -> Changes | None:
     """Two pieces of nearby areas trade places (and teams)."""
-    picked = _random_piece(search, rng)
-    if picked is None:
+    pair = _piece_and_neighbour(search, rng)
+    if pair is None:
         return None
-    a, i = picked
-    p = search.seq[a][i]
-    target = _near_piece(search, p.hazard, rng)
-    if target is None:
-        return None
-    b, j = target
-    q = search.seq[b][j]
+    a, i, b, j = pair
+    p, q = search.seq[a][i], search.seq[b][j]
     if a == b:
         if i == j:
             return None
